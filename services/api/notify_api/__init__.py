@@ -1,0 +1,1 @@
+"""notify public v2 API and admin API."""

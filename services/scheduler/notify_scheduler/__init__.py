@@ -1,0 +1,1 @@
+"""notify scheduler: periodic jobs under one leader."""

@@ -1,0 +1,1 @@
+"""notify sender: send-queue consumers and provider clients."""

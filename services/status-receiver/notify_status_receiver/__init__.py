@@ -1,0 +1,1 @@
+"""notify status receiver: provider receipts, inbound texts and service callbacks."""

@@ -1,0 +1,1 @@
+"""Plumbing every notify service imports: config, db, models, bus, health, logging."""

@@ -1,0 +1,1 @@
+"""Runs the whole stack locally (`make run`): embedded PostgreSQL, SQS emulator, every process."""

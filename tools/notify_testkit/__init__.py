@@ -1,0 +1,1 @@
+"""Test fixtures shared by every service suite: throwaway databases, SQS emulator, processes."""
