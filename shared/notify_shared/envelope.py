@@ -44,7 +44,8 @@ class Envelope:
         kind = data.get("kind")
         if not isinstance(kind, str) or not kind:
             raise EnvelopeError("envelope has no kind")
-        payload = data.get("payload") or {}
+        payload = data.get("payload")
+        payload = {} if payload is None else payload
         if not isinstance(payload, dict):
             raise EnvelopeError("envelope payload is not an object")
         return cls(
