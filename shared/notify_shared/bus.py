@@ -6,7 +6,6 @@ connection, because a plain publish per request halves intake throughput (DESIGN
 from __future__ import annotations
 
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
@@ -85,7 +84,8 @@ class Bus:
         return Queue(full, self.exchange, routing_key=full, durable=True)
 
     def connection(self) -> Connection:
-        return Connection(self.url, transport_options=dict(self.transport_options), connect_timeout=self.settings.bus_publish_timeout_seconds)
+        return Connection(self.url, transport_options=dict(self.transport_options),
+                          connect_timeout=self.settings.bus_publish_timeout_seconds)
 
     def _producer(self):
         state = getattr(self._local, "state", None)
@@ -210,7 +210,7 @@ class Consumer:
                             self.on_idle()
                             try:
                                 conn.drain_events(timeout=1)
-                            except socket.timeout:
+                            except TimeoutError:
                                 pass
             except Exception as exc:  # broker down: keep the loop alive and retry
                 if self._stop.is_set():

@@ -37,7 +37,8 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Library loggers (gunicorn, kombu, botocore) go through the stdlib at WARNING and above.
-    logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format=f"service={service} logger=%(name)s level=%(levelname)s event=%(message)r")
+    logging.basicConfig(level=logging.WARNING, stream=sys.stdout,
+                        format=f"service={service} logger=%(name)s level=%(levelname)s event=%(message)r")
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -8,7 +8,12 @@ def test_envelope_round_trips_through_a_dict():
     assert Envelope.from_dict(envelope.to_dict()) == envelope
 
 
-@pytest.mark.parametrize("body", [[], {"version": 99, "kind": "x"}, {"version": 1}, {"version": 1, "kind": "x", "payload": []}])
+@pytest.mark.parametrize("body", [
+    [],
+    {"version": 99, "kind": "x"},
+    {"version": 1},
+    {"version": 1, "kind": "x", "payload": []},
+])
 def test_messages_that_are_not_our_envelope_are_rejected(body):
     with pytest.raises(EnvelopeError):
         Envelope.from_dict(body)

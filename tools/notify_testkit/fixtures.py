@@ -15,16 +15,22 @@ import pytest
 from sqlalchemy import text
 
 from notify_devstack.infra import (
-    LOCAL_PG, EmbeddedPostgres, SqsEmulator, create_database, database_reachable, drop_database, free_port,
+    LOCAL_PG,
+    EmbeddedPostgres,
+    SqsEmulator,
+    create_database,
+    database_reachable,
+    drop_database,
+    free_port,
 )
 from notify_devstack.processes import Ports, process_specs
+from notify_shared import provisioning
 from notify_shared.bus import Bus
 from notify_shared.config import Settings
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.migrate import upgrade
 from notify_shared.models import Base
-from notify_shared import provisioning
 
 from .processes import ProcessGroup
 
@@ -110,7 +116,10 @@ def empty_db(db) -> Database:
     tables = [t.name for t in Base.metadata.sorted_tables if t.name != "provider_details"]
     with db.session() as session:
         session.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        session.execute(text("UPDATE provider_details SET priority = CASE identifier WHEN 'ses' THEN 100 ELSE 50 END, active = true"))
+        session.execute(text(
+            "UPDATE provider_details SET active = true,"
+            " priority = CASE identifier WHEN 'ses' THEN 100 ELSE 50 END"
+        ))
     return db
 
 

@@ -1,0 +1,45 @@
+# notify: the two commands are `make run` and `make test`; everything else is for ops and CI.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROJECTS := shared services/api services/sender services/status-receiver services/scheduler tools
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PROJECTS))
+
+.PHONY: run test lint unit check-deploy package lock clean help
+
+help:
+	@echo "make run            start the whole stack locally (embedded PostgreSQL and SQS emulator)"
+	@echo "make test           install what is needed, lint, and run every test"
+	@echo "make check-deploy   check that manifests, compose file and app defaults agree"
+	@echo "make package SERVICE=sender   build a pushable folder under dist/"
+
+$(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		$(addprefix -e ,$(PROJECTS)) -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m notify_devstack
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+check-deploy: $(STAMP)
+	$(BIN)/python -m notify_devstack.check_deploy
+
+test: $(STAMP) lint check-deploy
+	$(BIN)/python -m pytest -m "not long_drill"
+
+package: $(STAMP)
+	@test -n "$(SERVICE)" || (echo "usage: make package SERVICE=api|sender|status-receiver|scheduler" && exit 2)
+	$(BIN)/python -m notify_devstack.package $(SERVICE)
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt.new
+	(head -n 2 constraints.txt; cat constraints.txt.new) > constraints.txt.tmp && rm constraints.txt.new && mv constraints.txt.tmp constraints.txt
+
+clean:
+	rm -rf $(VENV) dist
