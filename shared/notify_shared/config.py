@@ -141,8 +141,8 @@ def redact_url(url: str) -> str:
     if not sep or "@" not in rest.split("/", 1)[0]:
         return url
     creds, _, host = rest.partition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"
+    user, has_password, _ = creds.partition(":")
+    return f"{scheme}://{user}:***@{host}" if has_password else url
 
 
 @lru_cache(maxsize=1)
