@@ -1,0 +1,26 @@
+"""gunicorn settings for the receipt webhooks, all from the environment the manifest sets.
+
+gthread: a webhook only parses, publishes to the bus and answers, so a few threads per worker are
+enough, and a probe never waits behind a database (the webhooks use none). Threads stay bounded
+so excess load waits in the kernel backlog instead of piling up in the process.
+"""
+from __future__ import annotations
+
+import os
+
+bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '6012'}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
+backlog = int(os.environ.get("GUNICORN_BACKLOG") or 512)
+# A provider receipt is answered in milliseconds; 30 s only catches a wedged worker.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 20)
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or 0)
+# Request lines are logged by the app with its request id; gunicorn's own log goes to stdout.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "warning"
+proc_name = "notify-status-receiver"

@@ -1,0 +1,1 @@
+"""Provider receipt webhooks, one module per provider."""
