@@ -35,5 +35,6 @@ def test_an_exhausted_pool_fails_within_the_pool_timeout(settings):
 
 
 def test_migrations_are_at_head(db, settings):
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-    assert db.alembic_version() == head
+    heads = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_heads()
+    assert len(heads) == 1, f"migrations have several heads, add a merge revision: {heads}"
+    assert db.alembic_version() == heads[0]

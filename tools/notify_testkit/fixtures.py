@@ -30,7 +30,7 @@ from notify_shared.config import Settings
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.migrate import upgrade
-from notify_shared.models import Base
+from notify_shared.all_models import metadata
 
 from .processes import ProcessGroup
 
@@ -113,7 +113,7 @@ def db(settings) -> Database:
 @pytest.fixture
 def empty_db(db) -> Database:
     """The shared test database with every row of earlier tests removed (provider rows kept)."""
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name != "provider_details"]
+    tables = [t.name for t in metadata.sorted_tables if t.name != "provider_details"]
     with db.session() as session:
         session.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         session.execute(text(

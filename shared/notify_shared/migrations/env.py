@@ -2,10 +2,10 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from notify_shared.models import Base
+from notify_shared.all_models import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_online() -> None:

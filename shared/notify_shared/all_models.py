@@ -1,0 +1,8 @@
+"""Imports every table module so Alembic and test fixtures see the whole schema.
+
+Tables live by domain: core tables in models.py, later domains in `<domain>_models.py` beside it.
+"""
+from notify_shared import models  # noqa: F401
+from notify_shared.models import Base
+
+metadata = Base.metadata
