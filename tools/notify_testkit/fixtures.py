@@ -25,12 +25,12 @@ from notify_devstack.infra import (
 )
 from notify_devstack.processes import Ports, process_specs
 from notify_shared import provisioning
+from notify_shared.all_models import metadata
 from notify_shared.bus import Bus
 from notify_shared.config import Settings
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.migrate import upgrade
-from notify_shared.all_models import metadata
 
 from .processes import ProcessGroup
 

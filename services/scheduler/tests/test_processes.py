@@ -1,0 +1,125 @@
+"""The real `python -m notify_scheduler` processes: leadership, takeover, and the run-job command."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select, text
+
+from notify_devstack.infra import free_port
+from notify_devstack.processes import process_specs
+from notify_scheduler.config import SchedulerConfig
+from notify_scheduler.leader import HELD_BY, current_leader
+from notify_shared import queues
+from notify_shared.models import JobRun
+from notify_testkit.processes import wait_until
+
+from .conftest import consume
+
+LOCK_KEY = SchedulerConfig().lock_key
+
+
+def _scheduler_spec(ports, name: str):
+    spec = next(s for s in process_specs(ports) if s.name == "scheduler")
+    port = free_port()
+    return replace(spec, name=name, env={**spec.env, "HEALTH_PORT": str(port)},
+                   health_url=f"http://127.0.0.1:{port}/_status/live")
+
+
+def _leader_pid(db) -> int | None:
+    with db.engine.connect() as conn:
+        holders = conn.execute(text(HELD_BY), {"k": LOCK_KEY}).scalars().all()
+        leader = current_leader(conn, LOCK_KEY)
+    assert len(holders) <= 1, f"more than one leader: {holders}"
+    return int(leader.rsplit(":", 1)[1]) if leader else None
+
+
+@pytest.fixture
+def two_schedulers(processes, ports, empty_db):
+    for name in ("scheduler-a", "scheduler-b"):
+        processes.start(_scheduler_spec(ports, name), extra_env={"REPLAY_INTERVAL_SECONDS": "1"})
+    return {name: running.proc.pid for name, running in processes.running.items()}
+
+
+def test_of_two_scheduler_processes_exactly_one_leads_and_runs_jobs(two_schedulers, processes, empty_db):
+    leader_pid = wait_until(lambda: _leader_pid(empty_db), timeout=10, message="a leader")
+    time.sleep(2.5)  # several ticks: the standby keeps trying and keeps failing
+
+    assert _leader_pid(empty_db) == leader_pid
+    assert leader_pid in two_schedulers.values()
+    leader = next(name for name, pid in two_schedulers.items() if pid == leader_pid)
+    standby = next(name for name in two_schedulers if name != leader)
+    assert "scheduler_became_leader" in processes.tail(leader, 200)
+    assert "scheduler_became_leader" not in processes.tail(standby, 200)
+    assert "scheduler_standing_by" in processes.tail(standby, 200)
+    assert "job_started" not in processes.tail(standby, 200)
+    with empty_db.session() as session:
+        assert session.scalars(select(JobRun).where(JobRun.job_name == "replay-created-notifications")).first()
+
+
+def test_when_the_leader_is_killed_the_standby_takes_over_within_seconds(two_schedulers, processes, empty_db):
+    leader_pid = wait_until(lambda: _leader_pid(empty_db), timeout=10, message="a leader")
+    leader = next(name for name, pid in two_schedulers.items() if pid == leader_pid)
+    standby = next(name for name in two_schedulers if name != leader)
+
+    processes.kill(leader, signal.SIGKILL)
+    killed_at = time.monotonic()
+    new_pid = wait_until(lambda: (pid := _leader_pid(empty_db)) not in (None, leader_pid) and pid,
+                         timeout=10, interval=0.1, message="the standby to take the lock")
+    took_over_in = time.monotonic() - killed_at
+
+    assert new_pid == two_schedulers[standby]
+    assert took_over_in < 5
+    assert "scheduler_became_leader" in processes.tail(standby, 200)
+    # The new leader runs the jobs: a replay run starts after the takeover.
+    with empty_db.session() as session:
+        before = session.query(JobRun).count()
+    wait_until(lambda: _runs(empty_db) > before, timeout=10, message="a job run by the new leader")
+
+
+def test_a_leader_stopped_gracefully_hands_over_at_once(two_schedulers, processes, empty_db):
+    leader_pid = wait_until(lambda: _leader_pid(empty_db), timeout=10, message="a leader")
+    leader = next(name for name, pid in two_schedulers.items() if pid == leader_pid)
+    standby = next(name for name in two_schedulers if name != leader)
+
+    processes.stop(leader)  # SIGTERM, as CF sends on a deploy or scale-down
+
+    wait_until(lambda: _leader_pid(empty_db) == two_schedulers[standby], timeout=5, interval=0.1,
+               message="the standby to lead")
+
+
+def _runs(db) -> int:
+    with db.session() as session:
+        return session.query(JobRun).count()
+
+
+def _run_job_cli(stack_env, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **stack_env}
+    return subprocess.run([sys.executable, "-m", "notify_scheduler", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_run_job_command_replays_stuck_notifications_now_and_reports_the_run(stack_env, stuck, bus, empty_db):
+    stuck_sms = stuck(age_seconds=600)
+
+    done = _run_job_cli(stack_env, "run-job", "replay-created-notifications")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (report["job"], report["rows"], report["error"], report["skipped"]) == (
+        "replay-created-notifications", 1, None, False)
+    [(queue, envelope)] = consume(bus, [queues.SEND_SMS], 1)
+    assert envelope.notification_id == str(stuck_sms)
+    with empty_db.session() as session:
+        assert session.get(JobRun, report["run_id"]).rows == 1
+
+
+def test_run_job_command_names_the_known_jobs_when_given_an_unknown_one(stack_env):
+    done = _run_job_cli(stack_env, "run-job", "no-such-job")
+
+    assert done.returncode == 64
+    assert "replay-created-notifications" in done.stderr
