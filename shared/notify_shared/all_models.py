@@ -3,6 +3,7 @@
 Tables live by domain: core tables in models.py, later domains in `<domain>_models.py` beside it.
 """
 from notify_shared import models  # noqa: F401
+from notify_shared import receiver_models  # noqa: F401
 from notify_shared.models import Base
 
 metadata = Base.metadata

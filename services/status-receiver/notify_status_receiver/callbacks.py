@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from notify_shared import queues
 from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus
+from notify_shared.callback_messages import CALLBACK_TYPE_FOR_KIND, CallbackMessageError, callback_body
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.envelope import Envelope
 from notify_shared.logging import bound, get_logger
 from notify_shared.models import ServiceCallbackApi
 
-from .callback_messages import CALLBACK_TYPE_FOR_KIND, CallbackMessageError, callback_body
 from .config import ReceiverConfig
 
 log = get_logger(__name__)

@@ -17,6 +17,13 @@ from sqlalchemy.orm import Session
 
 from notify_shared import queues
 from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus, PublishError
+from notify_shared.callback_messages import (
+    COMPLAINT_CALLBACK,
+    DELIVERY_STATUS_CALLBACK,
+    NotificationSnapshot,
+    complaint_envelope,
+    delivery_status_envelope,
+)
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.envelope import Envelope
@@ -24,13 +31,6 @@ from notify_shared.logging import bound, get_logger
 from notify_shared.models import Notification, NotificationHistory, ServiceCallbackApi
 from notify_shared.statuses import PENDING, can_transition, is_final
 
-from .callback_messages import (
-    COMPLAINT_CALLBACK,
-    DELIVERY_STATUS_CALLBACK,
-    NotificationSnapshot,
-    complaint_envelope,
-    delivery_status_envelope,
-)
 from .config import ReceiverConfig
 from .mapping import COMPLAINT, IGNORED, MappedStatus, map_receipt, resolve_status
 

@@ -6,7 +6,7 @@ import pytest
 
 from notify_devstack.infra import free_port
 from notify_shared import queues
-from notify_status_receiver.callback_messages import NotificationSnapshot, delivery_status_envelope
+from notify_shared.callback_messages import NotificationSnapshot, delivery_status_envelope
 from notify_status_receiver.callbacks import CallbackSender
 
 TOKEN = "service-bearer-token-0123456789"

@@ -4,9 +4,9 @@ from dataclasses import replace
 import pytest
 
 from notify_shared import queues
+from notify_shared.callback_messages import callback_body
 from notify_shared.envelope import Envelope
 from notify_shared.models import NotificationHistory
-from notify_status_receiver.callback_messages import callback_body
 from notify_status_receiver.receipts import DUPLICATE, NOT_FOUND, UPDATED, ReceiptHandler, apply_receipt
 
 
