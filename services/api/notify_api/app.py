@@ -1,0 +1,60 @@
+"""The Flask application factory for the public API."""
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from notify_shared.bus import Bus
+from notify_shared.crypto import SecretBox
+from notify_shared.db import Database
+from notify_shared.health import HealthChecks
+from notify_shared.logging import configure_logging, get_logger
+
+from . import request_context
+from .api_keys import CredentialsCache
+from .config import ApiSettings
+from .context import EXTENSION_NAME, ApiContext
+from .errors import register_error_handlers
+from .notifications.publishing import PublishBreaker
+from .v2 import v2_blueprint
+
+log = get_logger(__name__)
+
+
+def build_context(settings: ApiSettings) -> ApiContext:
+    shared = settings.shared
+    db = Database(shared, pool_size=settings.db_pool_size, application_name=shared.service_name)
+    bus = Bus(shared)
+    box = SecretBox(shared.secret_key)
+    health = HealthChecks(
+        build=shared.build,
+        checks={"database": db.ping, "bus": bus.ping},
+        db_version=db.alembic_version,
+        # Half the platform's probe timeout, so a slow dependency is reported before the probe gives up.
+        budget_seconds=max(0.2, shared.healthcheck_timeout_seconds * 0.5),
+    )
+    return ApiContext(settings=settings, db=db, bus=bus, secret_box=box,
+                      credentials=CredentialsCache(db, box, settings.api_key_cache_seconds), health=health,
+                      publish_breaker=PublishBreaker(settings.publish_breaker_seconds))
+
+
+def create_app(settings: ApiSettings | None = None) -> Flask:
+    settings = (settings or ApiSettings.from_env()).validate()
+    configure_logging(settings.shared.service_name, settings.shared.log_format, settings.shared.log_level)
+
+    app = Flask("notify_api", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    app.json.sort_keys = False
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+
+    context = build_context(settings)
+    app.extensions[EXTENSION_NAME] = context
+
+    request_context.install(app, service_name=settings.shared.service_name)
+    register_error_handlers(app, max_content_length=settings.max_content_length,
+                            db_retry_after_seconds=settings.shared.db_pool_timeout_seconds)
+    app.register_blueprint(v2_blueprint)
+    log.info("api_created", settings=settings.redacted())
+    return app

@@ -1,0 +1,74 @@
+"""Handing an accepted notification to the send workers, after its row is committed.
+
+A failed publish loses nothing: the row stays `created` and the scheduler's replay job re-publishes it.
+So the caller still gets its 201 and the failure is logged as an error for the operator.
+
+A publish to an unreachable broker takes seconds to fail (connect attempts and retries), and during an
+outage every request would pay that. After a failure the breaker therefore skips publishing for a short
+cool-down, leaving those rows to the replay job too, so intake latency stays flat while the bus is down.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from notify_shared import queues, statuses
+from notify_shared.bus import Bus, PublishError
+from notify_shared.envelope import Envelope
+from notify_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+RECOVERY = "scheduler replays notifications still created"
+
+
+class PublishBreaker:
+    """Open for `cooldown_seconds` after a failed publish; then the next publish is tried again."""
+
+    def __init__(self, cooldown_seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.cooldown_seconds = cooldown_seconds
+        self.clock = clock
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def allows_publish(self) -> bool:
+        return self.clock() >= self._open_until
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self._open_until = self.clock() + self.cooldown_seconds
+
+    def record_success(self) -> None:
+        with self._lock:
+            self._open_until = 0.0
+
+
+def queue_for(notification_type: str, key_type: str) -> str:
+    # Test keys go to the research-mode workers, which use the provider simulator: nothing from a test
+    # key may reach a real provider.
+    if key_type == statuses.KEY_TYPE_TEST:
+        return queues.RESEARCH_MODE
+    return queues.SEND_QUEUE_FOR_TYPE[notification_type]
+
+
+def publish_send(bus: Bus, breaker: PublishBreaker, *, notification_id: uuid.UUID, notification_type: str,
+                 key_type: str, request_id: str | None) -> bool:
+    """True if the bus took the message."""
+    queue = queue_for(notification_type, key_type)
+    if not breaker.allows_publish():
+        log.error("notification_publish_skipped", notification_id=str(notification_id), queue=queue,
+                  reason="bus failed recently", recovery=RECOVERY)
+        return False
+    envelope = Envelope(kind=f"send-{notification_type}", notification_id=str(notification_id), request_id=request_id)
+    try:
+        bus.publish(queue, envelope)
+    except PublishError as exc:
+        breaker.record_failure()
+        log.error("notification_publish_failed", notification_id=str(notification_id), queue=queue,
+                  error=str(exc), recovery=RECOVERY)
+        return False
+    breaker.record_success()
+    log.info("notification_queued", notification_id=str(notification_id), queue=queue)
+    return True

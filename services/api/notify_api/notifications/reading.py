@@ -1,0 +1,77 @@
+"""Reading notifications back for the caller's service, in Notify's GET shape."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from notify_shared import statuses
+from notify_shared.logging import get_logger
+
+from ..api_keys import Caller
+from ..context import ApiContext
+from . import letters, serialise, store
+from .content import render_for_display
+
+log = get_logger(__name__)
+
+
+def visible_key_types(caller: Caller) -> tuple[str, ...]:
+    # Test traffic and live traffic never mix in a list: a test key sees only test notifications.
+    if caller.key_type == statuses.KEY_TYPE_TEST:
+        return (statuses.KEY_TYPE_TEST,)
+    return (statuses.KEY_TYPE_NORMAL, statuses.KEY_TYPE_TEAM)
+
+
+def expand_status_filter(requested: Sequence[str]) -> tuple[str, ...]:
+    expanded: list[str] = []
+    for status in requested:
+        if status == "failed":
+            values: Sequence[str] = statuses.FAILURE_STATUSES
+        else:
+            values = letters.internal_statuses_for_letter_filter(status)
+        expanded.extend(v for v in values if v not in expanded)
+    return tuple(expanded)
+
+
+def _personalisation(ctx: ApiContext, stored: store.StoredNotification) -> dict[str, Any]:
+    encrypted = stored.notification.personalisation
+    if not encrypted:
+        return {}
+    try:
+        return json.loads(ctx.secret_box.decrypt(encrypted))
+    except ValueError:
+        # Wrong SECRET_KEY or a corrupt value: show the template unfilled rather than fail the whole page.
+        log.error("personalisation_undecryptable", notification_id=str(stored.notification.id))
+        return {}
+
+
+def to_v2(ctx: ApiContext, stored: store.StoredNotification, url_root: str) -> dict[str, Any]:
+    personalisation = _personalisation(ctx, stored)
+    rendered = render_for_display(stored.notification.notification_type, stored.template_content,
+                                  stored.template_subject, personalisation)
+    return serialise.notification(stored, personalisation, url_root=url_root,
+                                  sms_rate=ctx.settings.sms_rate_pounds, rendered=rendered)
+
+
+def get_one(ctx: ApiContext, caller: Caller, notification_id: uuid.UUID, url_root: str) -> dict[str, Any] | None:
+    with ctx.db.session() as session:
+        stored = store.get_notification(session, caller.service.id, notification_id)
+    return to_v2(ctx, stored, url_root) if stored else None
+
+
+def list_page(ctx: ApiContext, caller: Caller, *, statuses_wanted: Sequence[str], template_types: Sequence[str],
+              client_reference: str | None, include_jobs: bool, older_than: uuid.UUID | None,
+              url_root: str) -> list[dict[str, Any]]:
+    filters = store.ListFilter(
+        key_types=visible_key_types(caller),
+        statuses=expand_status_filter(statuses_wanted),
+        template_types=tuple(template_types),
+        client_reference=client_reference,
+        include_jobs=include_jobs,
+    )
+    with ctx.db.session() as session:
+        rows = store.list_notifications(session, caller.service.id, filters, older_than=older_than,
+                                        limit=ctx.settings.page_size)
+    return [to_v2(ctx, row, url_root) for row in rows]

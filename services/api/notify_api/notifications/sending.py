@@ -1,0 +1,211 @@
+"""Accepting a notification: Notify's checks in Notify's order, one short transaction, then the publish.
+
+Each send_* function reads the template (and any sender or reply-to it names), applies every rule while
+the transaction is open but without any network I/O, inserts the `created` row, commits, and only then
+publishes to the bus. Simulated recipients go through every check but are neither stored nor published.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from notify_shared import statuses
+from notify_shared.errors import BadRequestError
+from notify_shared.logging import get_logger
+from notify_shared.models import utcnow
+from notify_shared.recipients import validate_phone_number
+
+from ..api_keys import Caller
+from ..context import ApiContext
+from . import content as rules
+from . import letters, serialise, store
+from .publishing import publish_send
+
+log = get_logger(__name__)
+
+TEAM_KEY_RECIPIENT = "Can’t send to this recipient using a team-only API key"
+TRIAL_MODE_RECIPIENT = (
+    "Can’t send to this recipient when service is in trial mode – see "
+    "https://www.notifications.service.gov.uk/trial-mode"
+)
+PERMISSION_TEXT = {statuses.SMS: "text messages", statuses.EMAIL: "emails", statuses.LETTER: "letters"}
+INTERNATIONAL_SMS_PERMISSION = "international_sms"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    notification_id: uuid.UUID
+    notification_type: str
+    stored: bool
+
+
+def check_service_permission(caller: Caller, notification_type: str) -> None:
+    if not caller.service.has_permission(notification_type):
+        raise BadRequestError(f"Service is not allowed to send {PERMISSION_TEXT[notification_type]}")
+
+
+def check_recipient_allowed(caller: Caller, *, simulated: bool) -> None:
+    """Team keys and trial services may only send to their team and guest list.
+
+    There is no guest list or team membership on this platform yet, so apart from Notify's simulated
+    recipients nobody is on it.
+    """
+    if simulated or caller.key_type == statuses.KEY_TYPE_TEST:
+        return
+    if caller.key_type == statuses.KEY_TYPE_TEAM:
+        raise BadRequestError(TEAM_KEY_RECIPIENT)
+    if caller.service.restricted:
+        raise BadRequestError(TRIAL_MODE_RECIPIENT)
+
+
+def _template_for(session: Session, caller: Caller, template_id: str, notification_type: str) -> store.TemplateRecord:
+    template = store.get_template(session, caller.service.id, uuid.UUID(template_id))
+    if template is None:
+        raise BadRequestError("Template not found")
+    if template.template_type != notification_type:
+        raise BadRequestError(f"{template.template_type} template is not suitable for {notification_type} notification")
+    if template.archived:
+        raise BadRequestError("Template has been deleted")
+    return template
+
+
+def _row(ctx: ApiContext, caller: Caller, *, notification_id: uuid.UUID, notification_type: str,
+         template: store.TemplateRecord, to: str, normalised_to: str, personalisation: Mapping[str, Any],
+         client_reference: str | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": notification_id,
+        "service_id": caller.service.id,
+        "template_id": template.id,
+        "template_version": template.version,
+        "api_key_id": caller.api_key_id,
+        "key_type": caller.key_type,
+        "notification_type": notification_type,
+        "to": to,
+        "normalised_to": normalised_to,
+        "personalisation": ctx.secret_box.encrypt(json.dumps(personalisation)) if personalisation else None,
+        "status": statuses.CREATED,
+        "client_reference": client_reference,
+        "created_at": utcnow(),
+        "billable_units": 0,
+        "send_attempts": 0,
+        **extra,
+    }
+
+
+def _after_commit(ctx: ApiContext, caller: Caller, accepted: Accepted, request_id: str | None) -> None:
+    if not accepted.stored:
+        log.info("simulated_notification_accepted", notification_id=str(accepted.notification_id),
+                 notification_type=accepted.notification_type)
+        return
+    publish_send(ctx.bus, ctx.publish_breaker, notification_id=accepted.notification_id,
+                 notification_type=accepted.notification_type, key_type=caller.key_type, request_id=request_id)
+
+
+def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_root: str,
+             request_id: str | None) -> dict[str, Any]:
+    check_service_permission(caller, statuses.SMS)
+    personalisation = form.get("personalisation") or {}
+    normalised, international = validate_phone_number(form["phone_number"], international=True)
+    simulated = rules.is_simulated_phone_number(normalised)
+    notification_id = uuid.uuid4()
+    with ctx.db.session() as session:
+        template = _template_for(session, caller, form["template_id"], statuses.SMS)
+        rules.check_personalisation_complete(personalisation, template.content)
+        from_number = ctx.settings.default_sms_sender
+        if form.get("sms_sender_id"):
+            from_number = store.get_sms_sender(session, caller.service.id, uuid.UUID(form["sms_sender_id"]))
+            if from_number is None:
+                raise BadRequestError(f"sms_sender_id {form['sms_sender_id']} does not exist in database for "
+                                      f"service id {caller.service.id}")
+        elif caller.service.default_sms_sender:
+            from_number = caller.service.default_sms_sender
+        check_recipient_allowed(caller, simulated=simulated)
+        if international and not caller.service.has_permission(INTERNATIONAL_SMS_PERMISSION):
+            raise BadRequestError("Cannot send to international mobile numbers")
+        prefix = caller.service.name if caller.service.prefix_sms else None
+        content = rules.render_sms(template.content, personalisation, prefix=prefix)
+        if not simulated:
+            store.insert_notification(session, _row(
+                ctx, caller, notification_id=notification_id, notification_type=statuses.SMS, template=template,
+                to=form["phone_number"], normalised_to=normalised, personalisation=personalisation,
+                client_reference=form.get("reference"), international=international,
+                # Only UK numbers are priced here; the sender records prefix and rate for international ones.
+                phone_prefix=None if international else "44", rate_multiplier=None if international else 1.0,
+                reply_to_text=from_number,
+            ))
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.SMS, stored=not simulated), request_id)
+    return serialise.post_sms_response(
+        notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
+        template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
+        from_number=from_number,
+    )
+
+
+def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_root: str,
+               request_id: str | None) -> dict[str, Any]:
+    check_service_permission(caller, statuses.EMAIL)
+    personalisation = form.get("personalisation") or {}
+    rules.reject_file_uploads(personalisation)
+    personalisation, sanitised_content = rules.sanitise_personalisation(
+        personalisation, form.get("sanitise_content_for") or ())
+    address = form["email_address"].strip()
+    simulated = rules.is_simulated_email_address(address)
+    notification_id = uuid.uuid4()
+    with ctx.db.session() as session:
+        template = _template_for(session, caller, form["template_id"], statuses.EMAIL)
+        rules.check_personalisation_complete(personalisation, template.subject, template.content)
+        reply_to = caller.service.default_reply_to
+        if form.get("email_reply_to_id"):
+            reply_to = store.get_email_reply_to(session, caller.service.id, uuid.UUID(form["email_reply_to_id"]))
+            if reply_to is None:
+                raise BadRequestError(f"email_reply_to_id {form['email_reply_to_id']} does not exist in database "
+                                      f"for service id {caller.service.id}")
+        check_recipient_allowed(caller, simulated=simulated)
+        content = rules.render_email(template.content, template.subject, personalisation)
+        if not simulated:
+            store.insert_notification(session, _row(
+                ctx, caller, notification_id=notification_id, notification_type=statuses.EMAIL, template=template,
+                to=address, normalised_to=address.lower(), personalisation=personalisation,
+                client_reference=form.get("reference"), reply_to_text=reply_to,
+                one_click_unsubscribe_url=form.get("one_click_unsubscribe_url"),
+            ))
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.EMAIL, stored=not simulated), request_id)
+    return serialise.post_email_response(
+        notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
+        template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
+        from_email=f"{caller.service.email_sender_local_part}@{ctx.settings.notify_email_domain}",
+        one_click_unsubscribe_url=form.get("one_click_unsubscribe_url"), sanitised_content=sanitised_content,
+    )
+
+
+def send_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_root: str,
+                request_id: str | None) -> dict[str, Any]:
+    check_service_permission(caller, statuses.LETTER)
+    personalisation = form.get("personalisation") or {}
+    notification_id = uuid.uuid4()
+    with ctx.db.session() as session:
+        template = _template_for(session, caller, form["template_id"], statuses.LETTER)
+        rules.check_personalisation_complete(personalisation, template.subject, template.content)
+        # Notify answers these two with 403, unlike the 400 for texts and emails.
+        if caller.key_type == statuses.KEY_TYPE_TEAM:
+            raise BadRequestError("Cannot send letters with a team api key", status_code=403)
+        if caller.service.restricted and caller.key_type != statuses.KEY_TYPE_TEST:
+            raise BadRequestError("Cannot send letters when service is in trial mode", status_code=403)
+        address = letters.address_from_personalisation(personalisation)
+        content = rules.render_letter(template.content, template.subject, personalisation)
+        store.insert_notification(session, _row(
+            ctx, caller, notification_id=notification_id, notification_type=statuses.LETTER, template=template,
+            to=address.as_text(), normalised_to=address.postcode.replace(" ", "").lower(),
+            personalisation=personalisation, client_reference=form.get("reference"),
+            postage=template.postage or "second",
+        ))
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.LETTER, stored=True), request_id)
+    return serialise.post_letter_response(
+        notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
+        template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
+    )
