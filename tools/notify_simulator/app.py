@@ -43,7 +43,7 @@ def create_app(settings: SimulatorSettings) -> tuple[Flask, SimulatorContext]:
 
 
 def serve(settings: SimulatorSettings) -> None:
-    configure_logging("simulator")
+    configure_logging("simulator", settings.log_format, settings.log_level)
     # werkzeug logs every request at INFO; at hundreds of requests a second that is the bottleneck.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app, sim = create_app(settings)

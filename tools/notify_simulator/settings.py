@@ -25,6 +25,8 @@ class SimulatorSettings:
     sns_topic_arn: str = DEFAULT_TOPIC_ARN
     # Requests kept for GET /_messages (oldest dropped first).
     message_log_size: int = 5000
+    log_format: str = "console"
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls) -> SimulatorSettings:
@@ -43,4 +45,6 @@ class SimulatorSettings:
             receipt_timeout_seconds=_float("SIMULATOR_RECEIPT_TIMEOUT_SECONDS", 5.0),
             sns_topic_arn=_env("SIMULATOR_SNS_TOPIC_ARN", DEFAULT_TOPIC_ARN),
             message_log_size=_int("SIMULATOR_MESSAGE_LOG_SIZE", 5000),
+            log_format=_env("LOG_FORMAT", "console"),
+            log_level=_env("LOG_LEVEL", "INFO"),
         )

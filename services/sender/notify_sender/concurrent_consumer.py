@@ -1,0 +1,176 @@
+"""Consume send queues with several sends in flight, acking only on the thread that received.
+
+A kombu connection (and its SQS channel) is not thread-safe, so each queue gets its own consume
+thread with its own connection: it receives, hands each message to a shared thread pool, and acks a
+message once its handler has finished. One connection per queue also matters for latency: kombu
+polls a connection's queues in turn, each with an SQS long poll, so three queues on one connection
+could leave a message (or an ack) waiting for two other queues' long polls.
+
+Handlers may publish: notify_shared.bus.Bus keeps one connection per thread. Each queue's prefetch
+equals the concurrency, so kombu stops fetching from it while that many of its messages are in
+flight. A handler that raises is treated as the shared Consumer treats it: the envelope is
+re-published for a later attempt and the original acked; if even that publish fails the message is
+left unacked, the loop reconnects, and the broker delivers it again.
+"""
+from __future__ import annotations
+
+import queue as stdlib_queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from kombu import Connection
+from kombu.message import Message
+
+from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus, PublishError
+from notify_shared.envelope import Envelope, EnvelopeError
+from notify_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+QueueHandler = Callable[[Envelope, str], None]
+
+ACK = "ack"
+LEAVE = "leave"  # not acked: the broker redelivers it
+
+
+class ReconnectRequested(Exception):
+    """A message could not be settled; reconnecting returns it to the broker."""
+
+
+class ConcurrentConsumer:
+    def __init__(self, bus: Bus, queues: Iterable[str], handler: QueueHandler, *, concurrency: int,
+                 on_idle: Callable[[], None] | None = None, retry_delay_seconds: int = 5,
+                 drain_seconds: float = 30.0, loop_stale_seconds: float = 30.0,
+                 thread_initializer: Callable[[], None] | None = None):
+        self.bus = bus
+        self.queue_names = list(queues)
+        self.handler = handler
+        self.concurrency = max(1, concurrency)
+        self.on_idle = on_idle or (lambda: None)
+        self.retry_delay_seconds = retry_delay_seconds
+        self.drain_seconds = drain_seconds
+        self.loop_stale_seconds = loop_stale_seconds
+        self.thread_initializer = thread_initializer
+        self._stop = threading.Event()
+        self._beats = {name: time.monotonic() for name in self.queue_names}
+        self._consumed_lock = threading.Lock()
+        self.consumed = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        """Block until stopped. The process heartbeat beats only while every queue loop is turning."""
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="send",
+                                  initializer=self.thread_initializer)
+        loops = [threading.Thread(target=self._run_queue, args=(name, pool), name=f"consume-{name}", daemon=True)
+                 for name in self.queue_names]
+        for loop in loops:
+            loop.start()
+        try:
+            while not self._stop.wait(0.5):
+                oldest = max(time.monotonic() - beat for beat in self._beats.values())
+                if oldest <= self.loop_stale_seconds:
+                    self.on_idle()
+                else:
+                    log.error("consume_loop_stalled", seconds=round(oldest, 1))
+            for loop in loops:
+                while loop.is_alive():
+                    self.on_idle()
+                    loop.join(0.5)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            log.info("consumer_stopped", consumed=self.consumed)
+
+    def _beat(self, name: str) -> None:
+        self._beats[name] = time.monotonic()
+
+    def _run_queue(self, name: str, pool: ThreadPoolExecutor) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with self.bus.connection() as conn:
+                    conn.ensure_connection(max_retries=1)
+                    self._consume(name, conn, pool)
+                backoff = 0.5
+            except Exception as exc:  # broker down or a message to return: reconnect with backoff
+                if self._stop.is_set():
+                    break
+                log.warning("bus_connection_lost", queue=name, error=type(exc).__name__, retry_in=backoff)
+                self._beat(name)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 10)
+
+    def _consume(self, name: str, conn: Connection, pool: ThreadPoolExecutor) -> None:
+        finished: stdlib_queue.SimpleQueue[tuple[Message, Future]] = stdlib_queue.SimpleQueue()
+        in_flight = 0
+        must_reconnect = False
+
+        def on_message(body, message: Message) -> None:
+            nonlocal in_flight
+            try:
+                envelope = Envelope.from_dict(body)
+            except EnvelopeError as exc:
+                log.error("message_dropped_bad_envelope", queue=name, reason=str(exc))
+                message.ack()
+                return
+            future = pool.submit(self._work, envelope, name)
+            in_flight += 1
+            future.add_done_callback(lambda done, m=message: finished.put((m, done)))
+
+        def settle(wait: float = 0.0) -> None:
+            nonlocal in_flight, must_reconnect
+            while True:
+                try:
+                    message, future = finished.get(timeout=wait) if wait else finished.get_nowait()
+                except stdlib_queue.Empty:
+                    return
+                wait = 0.0
+                in_flight -= 1
+                if future.result() == ACK:
+                    message.ack()
+                    with self._consumed_lock:
+                        self.consumed += 1
+                else:
+                    must_reconnect = True
+
+        with conn.Consumer([self.bus.queue(name)], callbacks=[on_message], accept=["json"],
+                           prefetch_count=self.concurrency):
+            while not self._stop.is_set() and not must_reconnect:
+                self._beat(name)
+                settle()
+                if in_flight >= self.concurrency:
+                    # Every slot is busy: wait for a send to finish rather than poll a full prefetch.
+                    settle(wait=0.25)
+                    continue
+                try:
+                    # Short: finished sends are acked between polls (an SQS long poll may still hold it).
+                    conn.drain_events(timeout=0.25)
+                except TimeoutError:  # socket.timeout
+                    pass
+            # Let the sends in flight finish and ack them on this connection before leaving it.
+            deadline = time.monotonic() + self.drain_seconds
+            while in_flight and time.monotonic() < deadline:
+                self._beat(name)
+                settle(wait=0.2)
+            if in_flight:
+                log.warning("consumer_left_sends_in_flight", queue=name, in_flight=in_flight)
+        if must_reconnect:
+            raise ReconnectRequested("a message was left for redelivery")
+
+    def _work(self, envelope: Envelope, queue_name: str) -> str:
+        try:
+            self.handler(envelope, queue_name)
+            return ACK
+        except Exception:
+            log.exception("message_handler_failed", kind=envelope.kind, notification_id=envelope.notification_id,
+                          message_id=envelope.message_id)
+        delay = min(self.retry_delay_seconds * (2 ** min(envelope.attempt, 6)), SQS_MAX_DELAY_SECONDS)
+        try:
+            self.bus.publish(queue_name, envelope.next_attempt(), delay_seconds=delay)
+            return ACK
+        except PublishError as exc:
+            log.error("message_left_for_redelivery", notification_id=envelope.notification_id, error=str(exc))
+            return LEAVE

@@ -1,0 +1,67 @@
+"""Sender knobs read once from the environment, on top of the shared Settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notify_shared import queues
+from notify_shared.config import _env, _float, _int
+
+DEFAULT_QUEUES = f"{queues.SEND_SMS},{queues.SEND_EMAIL},{queues.RESEARCH_MODE}"
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    queues: tuple[str, ...] = (queues.SEND_SMS, queues.SEND_EMAIL, queues.RESEARCH_MODE)
+    # Sends in flight at once. Provider calls are I/O bound, so threads are enough; each in-flight send
+    # holds a database connection only for its short claim and record transactions.
+    concurrency: int = 10
+    email_domain: str = "notify.localhost"
+
+    mmg_url: str = "https://api.mmg.co.uk/jsonv2a/api.php"
+    mmg_api_key: str = ""
+    firetext_url: str = "https://www.firetext.co.uk/api/sendsms/json"
+    firetext_api_key: str = ""
+    firetext_international_api_key: str = ""
+    ses_endpoint_url: str = ""  # empty: the real AWS endpoint for ses_region
+    ses_region: str = "eu-west-2"
+    ses_access_key_id: str = ""
+    ses_secret_access_key: str = ""
+    # Test keys, research mode and simulated recipients go here and nowhere else.
+    simulator_url: str = "http://127.0.0.1:6013"
+
+    # Notify uses 10 s for SMS providers; a provider slower than that is treated as failing.
+    provider_timeout_seconds: float = 10.0
+    # First retry after this delay, doubling up to the cap (kept below the SQS visibility timeout,
+    # Notify PR #4228). Notify retries for 4 h (48 x 5 min) before technical-failure.
+    send_retry_delay_seconds: float = 10.0
+    send_retry_max_delay_seconds: float = 300.0
+    send_retry_budget_seconds: float = 4 * 3600.0
+    provider_cache_seconds: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> SenderConfig:
+        return cls(
+            queues=tuple(q.strip() for q in _env("SENDER_QUEUES", DEFAULT_QUEUES).split(",") if q.strip()),
+            concurrency=max(1, _int("SENDER_CONCURRENCY", 10)),
+            email_domain=_env("EMAIL_DOMAIN", "notify.localhost"),
+            mmg_url=_env("MMG_URL", "https://api.mmg.co.uk/jsonv2a/api.php"),
+            mmg_api_key=_env("MMG_API_KEY", ""),
+            firetext_url=_env("FIRETEXT_URL", "https://www.firetext.co.uk/api/sendsms/json"),
+            firetext_api_key=_env("FIRETEXT_API_KEY", ""),
+            firetext_international_api_key=_env("FIRETEXT_INTERNATIONAL_API_KEY", ""),
+            ses_endpoint_url=_env("SES_ENDPOINT_URL", ""),
+            ses_region=_env("SES_REGION", "eu-west-2"),
+            ses_access_key_id=_env("SES_ACCESS_KEY_ID", ""),
+            ses_secret_access_key=_env("SES_SECRET_ACCESS_KEY", ""),
+            simulator_url=_env("SIMULATOR_URL", "http://127.0.0.1:6013").rstrip("/"),
+            provider_timeout_seconds=_float("PROVIDER_TIMEOUT_SECONDS", 10.0),
+            send_retry_delay_seconds=_float("SEND_RETRY_DELAY_SECONDS", 10.0),
+            send_retry_max_delay_seconds=_float("SEND_RETRY_MAX_DELAY_SECONDS", 300.0),
+            send_retry_budget_seconds=_float("SEND_RETRY_BUDGET_SECONDS", 4 * 3600.0),
+            provider_cache_seconds=_float("PROVIDER_CACHE_SECONDS", 10.0),
+        )
+
+    def redacted(self) -> dict[str, object]:
+        """Safe to log: API keys and AWS secrets masked."""
+        secret_fields = {"mmg_api_key", "firetext_api_key", "firetext_international_api_key", "ses_secret_access_key"}
+        return {name: ("***" if name in secret_fields and value else value) for name, value in self.__dict__.items()}

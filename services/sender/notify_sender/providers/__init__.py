@@ -1,0 +1,1 @@
+"""Provider clients, one file per provider behind the interface in `base`."""
