@@ -34,7 +34,10 @@ class Scheduler:
         self.jobs = jobs if jobs is not None else all_jobs(config)
         self.lock = LeaderLock(worker.settings, config.lock_key)
         self._stopping = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.jobs)), thread_name_prefix="job")
+        self.job_slots = job_slots(worker.settings, len(self.jobs))
+        # Due jobs beyond the free slots wait in the executor's queue (still marked running, so never
+        # submitted twice) until a slot frees, rather than queueing on the connection pool.
+        self._pool = ThreadPoolExecutor(max_workers=self.job_slots, thread_name_prefix="job")
         self._running: dict[str, Future[RunResult]] = {}
         self._standing_by = False
 
@@ -45,7 +48,7 @@ class Scheduler:
         self.worker.on_stop(self.stop)
         self.worker.start()
         log.info("scheduler_started", jobs={job.name: job.when.describe() for job in self.jobs},
-                 tick_seconds=self.config.tick_seconds)
+                 tick_seconds=self.config.tick_seconds, concurrent_jobs=self.job_slots)
         try:
             while not self._stopping.is_set():
                 self.tick()
@@ -97,6 +100,11 @@ class Scheduler:
 
     def _context(self) -> JobContext:
         return JobContext(db=self.worker.db, bus=self.worker.bus, config=self.config, stopping=self._stopping)
+
+
+def job_slots(settings: Settings, job_count: int) -> int:
+    """How many jobs may run at once: each holds one pooled connection at a time, and the tick needs one."""
+    return max(1, min(job_count, settings.db_pool_size + settings.db_max_overflow - 1))
 
 
 def build(settings: Settings | None = None) -> Scheduler:

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text, update
 
-from notify_shared.db import Database
+from notify_shared.bus import PublishError
+from notify_shared.db import DB_UNAVAILABLE_ERRORS, Database
 from notify_shared.logging import bound, get_logger
 from notify_shared.models import JobRun
 
@@ -21,6 +22,7 @@ from .schedule import Job
 
 log = get_logger(__name__)
 
+OUTAGES: tuple[type[BaseException], ...] = (PublishError, *DB_UNAVAILABLE_ERRORS)
 ABANDONED = "abandoned: still unfinished after the job's timeout (its process probably died)"
 MAX_ERROR_CHARS = 2000
 
@@ -97,6 +99,10 @@ def run_job(job: Job, ctx: JobContext) -> RunResult:
         log.info("job_started")
         try:
             job.run(ctx)
+        except OUTAGES as exc:
+            # The bus or the database is down: an operational fact, not a bug; the trace adds nothing.
+            error = f"{type(exc).__name__}: {exc}"
+            log.error("job_failed", rows=ctx.rows, error=error)
         except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the schedule goes on
             error = f"{type(exc).__name__}: {exc}"
             log.exception("job_failed", rows=ctx.rows)

@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 from notify_devstack.infra import free_port
 from notify_devstack.processes import process_specs
 from notify_scheduler.config import SchedulerConfig
+from notify_scheduler.jobs import all_jobs
 from notify_scheduler.leader import HELD_BY, current_leader
 from notify_shared import queues
-from notify_shared.models import JobRun
+from notify_shared.models import JobRun, Notification
 from notify_testkit.processes import wait_until
 
 from .conftest import consume
@@ -59,6 +60,9 @@ def test_of_two_scheduler_processes_exactly_one_leads_and_runs_jobs(two_schedule
     assert "job_started" not in processes.tail(standby, 200)
     with empty_db.session() as session:
         assert session.scalars(select(JobRun).where(JobRun.job_name == "replay-created-notifications")).first()
+        started = set(session.scalars(select(JobRun.job_name)))
+    assert started == {job.name for job in all_jobs(SchedulerConfig())}  # every job runs on a new leader's first tick
+    assert _overlapping_runs(empty_db) == []
 
 
 def test_when_the_leader_is_killed_the_standby_takes_over_within_seconds(two_schedulers, processes, empty_db):
@@ -79,6 +83,17 @@ def test_when_the_leader_is_killed_the_standby_takes_over_within_seconds(two_sch
     with empty_db.session() as session:
         before = session.query(JobRun).count()
     wait_until(lambda: _runs(empty_db) > before, timeout=10, message="a job run by the new leader")
+    assert _overlapping_runs(empty_db) == []
+
+
+def _overlapping_runs(db) -> list:
+    """Pairs of runs of the same job whose [start, end) intervals overlap: a job that ran twice at once."""
+    with db.engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT a.job_name, a.id, b.id FROM scheduler_job_runs a JOIN scheduler_job_runs b "
+            "ON a.job_name = b.job_name AND a.id < b.id "
+            "AND b.started_at < coalesce(a.finished_at, 'infinity') "
+            "AND a.started_at < coalesce(b.finished_at, 'infinity')")).all()
 
 
 def test_a_leader_stopped_gracefully_hands_over_at_once(two_schedulers, processes, empty_db):
@@ -123,3 +138,26 @@ def test_run_job_command_names_the_known_jobs_when_given_an_unknown_one(stack_en
 
     assert done.returncode == 64
     assert "replay-created-notifications" in done.stderr
+
+
+def test_list_jobs_command_prints_every_job_with_its_utc_schedule(stack_env):
+    done = _run_job_cli(stack_env, "list-jobs")
+
+    assert done.returncode == 0, done.stderr
+    listed = dict(line.split("\t") for line in done.stdout.strip().splitlines())
+    assert listed["delete-notifications-past-retention"] == "cron '0 3 * * *' UTC"
+    assert set(listed) == {"replay-created-notifications", "recover-stale-claims", "timeout-sending-notifications",
+                           "delete-notifications-past-retention", "delete-inbound-sms-past-retention",
+                           "daily-status-counts", "sms-provider-reweighting"}
+
+
+def test_run_job_command_runs_a_daily_job_now_whatever_the_time(stack_env, stuck, empty_db):
+    expired = stuck(status="delivered", age_seconds=8 * 86400)
+
+    done = _run_job_cli(stack_env, "run-job", "delete-notifications-past-retention")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (report["rows"], report["error"]) == (1, None)
+    with empty_db.session() as session:
+        assert session.get(Notification, expired) is None

@@ -2,8 +2,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from notify_scheduler.config import default_replay_interval
-from notify_scheduler.schedule import DailyAt, Every, Job, due_jobs
+from notify_scheduler.config import SchedulerConfig, default_replay_interval
+from notify_scheduler.jobs import all_jobs
+from notify_scheduler.schedule import Cron, DailyAt, Every, Job, due_jobs
 
 NOON = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -57,3 +58,43 @@ def test_impossible_schedules_are_rejected():
 @pytest.mark.parametrize(("threshold", "interval"), [(3600, 900), (86400, 900), (30, 7), (5, 1), (1, 1)])
 def test_replay_scans_four_times_per_threshold_at_most_every_15_minutes(threshold, interval):
     assert default_replay_interval(threshold) == interval
+
+
+def test_a_cron_time_is_due_once_per_fire_time():
+    every_five = Cron("*/5 * * * *")
+    at_1203 = NOON.replace(minute=3)
+
+    assert every_five.latest_fire_time(at_1203) == NOON
+    assert every_five.is_due(NOON - timedelta(seconds=1), at_1203)  # the 12:00 run has not happened yet
+    assert not every_five.is_due(NOON + timedelta(seconds=2), at_1203)  # it has
+    assert every_five.is_due(None, at_1203)
+
+
+def test_a_daily_cron_time_looks_back_to_yesterday_before_its_hour():
+    at_0005 = Cron("5 0 * * *")
+    just_before = datetime(2026, 11, 28, 0, 4, tzinfo=UTC)
+
+    assert at_0005.latest_fire_time(just_before) == datetime(2026, 11, 27, 0, 5, tzinfo=UTC)
+    assert at_0005.latest_fire_time(NOON) == datetime(2026, 11, 28, 0, 5, tzinfo=UTC)
+
+
+def test_cron_lists_and_ranges_are_understood_and_day_fields_must_be_wildcards():
+    assert Cron("0,30 9-17/4 * * *").latest_fire_time(NOON.replace(hour=16, minute=10)) == NOON.replace(
+        hour=13, minute=30)
+    for bad in ("60 * * * *", "* * 1 * *", "*/0 * * * *", "5 0 * *"):
+        with pytest.raises(ValueError):
+            Cron(bad)
+
+
+def test_every_job_is_registered_at_notify_like_utc_times():
+    schedules = {job.name: job.when.describe() for job in all_jobs(SchedulerConfig())}
+
+    assert schedules == {
+        "replay-created-notifications": "every 900s",
+        "recover-stale-claims": "every 300s",
+        "timeout-sending-notifications": "cron '5 0 * * *' UTC",
+        "delete-notifications-past-retention": "cron '0 3 * * *' UTC",
+        "delete-inbound-sms-past-retention": "cron '40 3 * * *' UTC",
+        "daily-status-counts": "cron '0 * * * *' UTC",
+        "sms-provider-reweighting": "cron '*/5 * * * *' UTC",
+    }
