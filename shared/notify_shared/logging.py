@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
@@ -16,7 +17,9 @@ def _drop_secrets(_logger, _name, event_dict: dict) -> dict:
     return event_dict
 
 
-def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -> None:
+def configure_logging(service: str, fmt: str = "console", level: str = "INFO", *, stream: TextIO | None = None) -> None:
+    """Log lines go to stdout unless `stream` says otherwise (a CLI keeps stdout for its own output)."""
+    stream = stream or sys.stdout
     renderer = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
@@ -32,12 +35,12 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Library loggers (gunicorn, kombu, botocore) go through the stdlib at WARNING and above.
-    logging.basicConfig(level=logging.WARNING, stream=sys.stdout,
+    logging.basicConfig(level=logging.WARNING, stream=stream,
                         format=f"service={service} logger=%(name)s level=%(levelname)s event=%(message)r")
 
 

@@ -79,11 +79,13 @@ def create_template(
     subject: str | None = None,
     created_by: str | None = None,
     postage: str | None = None,
+    letter_contact_block: str | None = None,
 ) -> Template:
     template = Template(
         service_id=service_id, name=name, template_type=template_type, content=content,
         subject=subject, version=1, created_by=created_by,
         postage=postage or ("second" if template_type == "letter" else None),
+        letter_contact_block=letter_contact_block,
     )
     session.add(template)
     session.flush()
