@@ -26,6 +26,7 @@ from .seed import example_snippet, seed_demo, write_seed_file
 COLOURS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[31m", "\033[96m", "\033[95m"]
 RESET = "\033[0m"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_ADMIN_CLIENT_SECRET = "dev-only-admin-client-secret-change-me"
 
 
 def say(message: str) -> None:
@@ -77,6 +78,7 @@ class Stack:
     def infrastructure(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault("SECRET_KEY", DEV_SECRET_KEY)
+        env.setdefault("ADMIN_CLIENT_SECRET", DEV_ADMIN_CLIENT_SECRET)
         env.setdefault("NOTIFICATION_QUEUE_PREFIX", "dev-")
         env.setdefault("LOG_FORMAT", "console")
         env.setdefault("REPLAY_CREATED_AFTER_SECONDS", "30")

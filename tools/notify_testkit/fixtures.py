@@ -35,6 +35,7 @@ from notify_shared.migrate import upgrade
 from .processes import ProcessGroup
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production"
+TEST_ADMIN_CLIENT_SECRET = "test-admin-client-secret-not-for-production"
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +87,7 @@ def stack_env(database_url, broker_url, queue_prefix) -> dict[str, str]:
         "BROKER_URL": broker_url,
         "NOTIFICATION_QUEUE_PREFIX": queue_prefix,
         "SECRET_KEY": TEST_SECRET_KEY,
+        "ADMIN_CLIENT_SECRET": TEST_ADMIN_CLIENT_SECRET,
         "SQS_WAIT_TIME_SECONDS": "1",
         "LOG_FORMAT": "console",
         "LOG_LEVEL": "INFO",
