@@ -20,10 +20,13 @@ from notify_shared.envelope import Envelope
 # service_callback_api.callback_type values
 DELIVERY_STATUS_CALLBACK = "delivery_status"
 COMPLAINT_CALLBACK = "complaint"
+INBOUND_SMS_CALLBACK = "inbound_sms"
 
 KIND_DELIVERY_STATUS = "delivery-status-callback"
 KIND_COMPLAINT = "complaint-callback"
-CALLBACK_TYPE_FOR_KIND = {KIND_DELIVERY_STATUS: DELIVERY_STATUS_CALLBACK, KIND_COMPLAINT: COMPLAINT_CALLBACK}
+KIND_INBOUND_SMS = "inbound-sms-callback"
+CALLBACK_TYPE_FOR_KIND = {KIND_DELIVERY_STATUS: DELIVERY_STATUS_CALLBACK, KIND_COMPLAINT: COMPLAINT_CALLBACK,
+                          KIND_INBOUND_SMS: INBOUND_SMS_CALLBACK}
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -94,6 +97,23 @@ def complaint_envelope(snapshot: NotificationSnapshot, box: SecretBox, *, compla
     )
 
 
+def inbound_sms_envelope(*, inbound_sms_id: uuid.UUID, service_id: uuid.UUID, source_number: str,
+                         destination_number: str, message: str, date_received: datetime,
+                         box: SecretBox, request_id: str | None = None) -> Envelope:
+    """A received text for the service's inbound callback; the sender's number and the text travel sealed."""
+    return Envelope(
+        kind=KIND_INBOUND_SMS,
+        request_id=request_id,
+        payload={
+            "service_id": str(service_id),
+            "id": str(inbound_sms_id),
+            "destination_number": destination_number,
+            "date_received": format_time(date_received),
+            "sealed": box.encrypt(json.dumps({"source_number": source_number, "message": message})),
+        },
+    )
+
+
 def _unseal(payload: dict[str, Any], box: SecretBox) -> dict[str, Any]:
     try:
         sealed = json.loads(box.decrypt(str(payload["sealed"])))
@@ -129,6 +149,15 @@ def callback_body(envelope: Envelope, box: SecretBox) -> dict[str, Any]:
                 "reference": sealed.get("reference"),
                 "to": sealed["to"],
                 "complaint_date": payload["complaint_date"],
+            }
+        if envelope.kind == KIND_INBOUND_SMS:
+            # Notify's send_inbound_sms_to_service body (app/celery/tasks.py).
+            return {
+                "id": payload["id"],
+                "source_number": sealed["source_number"],
+                "destination_number": payload["destination_number"],
+                "message": sealed["message"],
+                "date_received": payload["date_received"],
             }
     except KeyError as exc:
         raise CallbackMessageError(f"callback message has no {exc.args[0]}") from exc

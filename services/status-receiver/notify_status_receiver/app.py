@@ -9,12 +9,16 @@ from werkzeug.exceptions import HTTPException
 from notify_shared import logging as notify_logging
 from notify_shared.bus import Bus
 from notify_shared.config import Settings
+from notify_shared.crypto import SecretBox
 from notify_shared.errors import InternalServerError, NotifyError
 
 from .config import ReceiverConfig
 from .sns import CertificateSource, HttpCertificateSource, SnsVerifier
 from .webhooks.common import BasicAuth, ReceiptPublisher
 from .webhooks.firetext import firetext_blueprint
+from .webhooks.inbound import InboundSmsPublisher
+from .webhooks.inbound_firetext import firetext_inbound_blueprint
+from .webhooks.inbound_mmg import mmg_inbound_blueprint
 from .webhooks.mmg import mmg_blueprint
 from .webhooks.ses import SesWebhook, ses_blueprint
 
@@ -39,6 +43,14 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, conf
     app.register_blueprint(mmg_blueprint(publisher, sms_auth))
     app.register_blueprint(firetext_blueprint(publisher, sms_auth))
     app.register_blueprint(ses_blueprint(SesWebhook(publisher, config, verifier)))
+
+    inbound = InboundSmsPublisher(bus, SecretBox(settings.secret_key))
+    if not (config.mmg_inbound_auth and config.firetext_inbound_auth):
+        log.warning("inbound_sms_auth_not_configured", mmg=bool(config.mmg_inbound_auth),
+                    firetext=bool(config.firetext_inbound_auth))
+    app.register_blueprint(mmg_inbound_blueprint(inbound, BasicAuth(config.mmg_inbound_auth, required=True)))
+    app.register_blueprint(firetext_inbound_blueprint(inbound, BasicAuth(config.firetext_inbound_auth,
+                                                                         required=True)))
 
     @app.before_request
     def _bind_request_id() -> None:

@@ -1,12 +1,17 @@
 """Delivering callbacks to services: POST with the service's bearer token, retry what may succeed later.
 
 Retry policy (Notify's, app/celery/service_callback_tasks.py): network errors, 5xx and 429 are
-retried with a delay, other 4xx are dropped with a log line. The URL and token are read at send time
+retried with a delay, other 4xx are dropped with a log line. A callback that uses up its attempts is
+kept as a dead letter (dead_letters.py) for ops to replay. The URL and token are read at send time
 in a short session that is closed before the HTTP call.
+
+The sender is called from several threads at once (callbacks_consumer.py); each thread has its own
+HTTP session, so connections to a service's endpoint are kept alive without sharing one across threads.
 """
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +29,7 @@ from notify_shared.logging import bound, get_logger
 from notify_shared.models import ServiceCallbackApi
 
 from .config import ReceiverConfig
+from .dead_letters import record_dead_letter
 
 log = get_logger(__name__)
 
@@ -97,14 +103,20 @@ def retry_delay_seconds(config: ReceiverConfig, attempt: int) -> int:
 class CallbackSender:
     """The callbacks worker's message handler."""
 
-    def __init__(self, db: Database, bus: Bus, box: SecretBox, config: ReceiverConfig,
-                 http: requests.Session | None = None):
+    def __init__(self, db: Database, bus: Bus, box: SecretBox, config: ReceiverConfig):
         self.db = db
         self.bus = bus
         self.box = box
         self.config = config
-        # One session per worker: connections to a service's endpoint are kept alive, as Notify does.
-        self.http = http or requests.Session()
+        self._local = threading.local()
+
+    @property
+    def http(self) -> requests.Session:
+        # requests.Session is not documented as thread-safe: one per sending thread.
+        session = getattr(self._local, "http", None)
+        if session is None:
+            session = self._local.http = requests.Session()
+        return session
 
     def __call__(self, envelope: Envelope) -> None:
         with bound(notification_id=envelope.notification_id, request_id=envelope.request_id,
@@ -139,7 +151,10 @@ class CallbackSender:
         elif result.outcome == REJECTED:
             log.warning("callback_dropped_rejected", **fields)
         elif attempt >= self.config.callback_max_attempts:
-            log.warning("callback_dropped_retries_exhausted", **fields)
+            dead_letter_id = record_dead_letter(
+                self.db, self.box, envelope, service_id=str(service_id), callback_type=callback_type,
+                last_error=f"HTTP {result.http_status}" if result.http_status else result.error, attempts=attempt)
+            log.warning("callback_dead_lettered_retries_exhausted", dead_letter_id=str(dead_letter_id), **fields)
         else:
             delay = retry_delay_seconds(self.config, envelope.attempt)
             log.info("callback_retry_scheduled", delay_seconds=delay, **fields)

@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,7 +22,7 @@ from notify_shared.config import Settings
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.envelope import Envelope
-from notify_shared.models import Notification, NotificationHistory, ServiceCallbackApi
+from notify_shared.models import InboundNumber, Notification, NotificationHistory, ServiceCallbackApi
 from notify_status_receiver.app import create_app
 from notify_status_receiver.config import ReceiverConfig
 from notify_status_receiver.sns import string_to_sign
@@ -38,6 +38,26 @@ def receiver_config(settings: Settings) -> ReceiverConfig:
 def client(settings, bus, receiver_config):
     """The webhooks in-process (Flask test client), publishing to the real test queues."""
     return create_app(settings, bus=bus, config=receiver_config).test_client()
+
+
+MMG_INBOUND_AUTH = ("mmg-user", "mmg-inbound-password")
+FIRETEXT_INBOUND_AUTH = ("notify", "firetext-inbound-password")
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def inbound_config(receiver_config) -> ReceiverConfig:
+    return replace(receiver_config, mmg_inbound_auth=(":".join(MMG_INBOUND_AUTH),),
+                   firetext_inbound_auth=(":".join(FIRETEXT_INBOUND_AUTH),))
+
+
+@pytest.fixture
+def inbound_client(settings, bus, inbound_config):
+    """The webhooks with inbound-SMS credentials configured."""
+    return create_app(settings, bus=bus, config=inbound_config).test_client()
 
 
 @dataclass
@@ -74,15 +94,26 @@ class Rows:
         with self.db.session() as session:
             return session.get(table, notification_id)
 
-    def callback_api(self, url: str, token: str, box: SecretBox, callback_type: str = "delivery_status") -> None:
+    def callback_api(self, url: str, token: str, box: SecretBox, callback_type: str = "delivery_status",
+                     service_id: uuid.UUID | None = None) -> None:
         with self.db.session() as session:
-            session.add(ServiceCallbackApi(service_id=self.service_id, callback_type=callback_type, url=url,
-                                           bearer_token=box.encrypt(token)))
+            session.add(ServiceCallbackApi(service_id=service_id or self.service_id, callback_type=callback_type,
+                                           url=url, bearer_token=box.encrypt(token)))
+
+    def inbound_number(self, number: str, *, service_id: uuid.UUID | None = None, active: bool = True,
+                       provider: str = "mmg") -> None:
+        with self.db.session() as session:
+            session.add(InboundNumber(number=number, provider=provider, service_id=service_id or self.service_id,
+                                      active=active))
+
+    def service(self, box: SecretBox, permissions: list[str]) -> uuid.UUID:
+        return make_service(self.db, box, permissions=permissions).id
 
 
 @pytest.fixture
 def rows(empty_db, secret_box) -> Rows:
-    service = make_service(empty_db, secret_box)
+    # The sample service may receive texts: Notify requires both permissions for that.
+    service = make_service(empty_db, secret_box, permissions=["sms", "email", "international_sms", "inbound_sms"])
     return Rows(empty_db, service.id, service.sms_template_id)
 
 

@@ -7,6 +7,7 @@ import pytest
 from notify_devstack.infra import free_port
 from notify_shared import queues
 from notify_shared.callback_messages import NotificationSnapshot, delivery_status_envelope
+from notify_shared.receiver_models import CallbackDeadLetter
 from notify_status_receiver.callbacks import CallbackSender
 
 TOKEN = "service-bearer-token-0123456789"
@@ -79,15 +80,21 @@ def test_a_client_error_is_dropped_without_retry(rows, secret_box, sender, callb
     assert bus.published == 0
 
 
-def test_a_callback_is_dropped_once_its_attempts_are_used_up(rows, secret_box, sender, callback, service_endpoint,
-                                                             bus):
+def test_a_callback_that_used_up_its_attempts_is_kept_as_an_encrypted_dead_letter(rows, secret_box, sender, callback,
+                                                                                 service_endpoint, bus, db):
     rows.callback_api(service_endpoint.url, TOKEN, secret_box)
-    service_endpoint.statuses = [500]
+    service_endpoint.statuses = [503]
 
     sender(replace(callback, attempt=sender.config.callback_max_attempts - 1))
 
     assert len(service_endpoint.requests) == 1
     assert bus.published == 0
+    with db.session() as session:
+        [dead] = session.query(CallbackDeadLetter).all()
+    assert (dead.service_id, dead.callback_type, dead.notification_id) == (
+        rows.service_id, "delivery_status", uuid.UUID(callback.notification_id))
+    assert (dead.attempts, dead.last_error, dead.replayed_at) == (sender.config.callback_max_attempts, "HTTP 503", None)
+    assert "+447700900123" not in dead.payload and callback.message_id not in dead.payload
 
 
 def test_a_callback_for_a_service_that_removed_its_url_is_dropped(rows, sender, callback, service_endpoint, bus):

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from notify_devstack.processes import process_specs
+from notify_shared.models import InboundSms
 from notify_testkit.processes import wait_until
 
 pytestmark = pytest.mark.timeout(120)
@@ -87,3 +88,36 @@ def test_a_delivery_status_callback_reaches_the_service_with_its_token_and_is_re
         assert requests.get(f"http://127.0.0.1:{port}/_status/ready", timeout=5).status_code == 200
     status = requests.get(f"{receiver_url}/_status", timeout=5)
     assert status.status_code == 200 and status.json()["db_version"]
+
+
+def test_an_inbound_text_is_stored_for_the_service_and_forwarded_to_its_inbound_callback(
+        rows, secret_box, processes, specs, receiver_url, service_endpoint):
+    credentials = {"INBOUND_SMS_AUTH_CREDENTIALS": "inbound:s3cret-inbound"}
+    processes.start(specs["status-receiver"], extra_env=credentials)
+    processes.start(specs["receipts-worker"])
+    processes.start(specs["callbacks-worker"])
+    rows.inbound_number("07700900500")
+    rows.callback_api(service_endpoint.url, "inbound-token", secret_box, callback_type="inbound_sms")
+    auth = ("inbound", "s3cret-inbound")
+    text = {"MSISDN": "447700900123", "Number": "447700900500", "Message": "STOP+please", "ID": "mmg-77",
+            "DateRecieved": "2026-01-10+12%3A00%3A00"}
+
+    unauthenticated = requests.post(f"{receiver_url}/notifications/sms/receive/mmg", json=text, timeout=5)
+    wrong = requests.post(f"{receiver_url}/notifications/sms/receive/mmg", json=text, auth=("inbound", "x"), timeout=5)
+    answer = requests.post(f"{receiver_url}/notifications/sms/receive/mmg", json=text, auth=auth, timeout=5)
+    unknown = requests.post(f"{receiver_url}/notifications/sms/receive/firetext", auth=auth, timeout=5, data={
+        "source": "07700900123", "destination": "07700900999", "message": "hello?", "time": "2026-01-10 12:00:00"})
+
+    assert [r.status_code for r in (unauthenticated, wrong, answer, unknown)] == [401, 403, 200, 200]
+    assert (answer.text, unknown.json()) == ("RECEIVED", {"status": "ok"})
+    [request] = service_endpoint.wait_for(1, timeout=30)
+    assert request.headers["Authorization"] == "Bearer inbound-token"
+    assert {k: v for k, v in request.body.items() if k != "id"} == {
+        "source_number": "447700900123", "destination_number": "07700900500", "message": "STOP please",
+        "date_received": "2026-01-10T12:00:00.000000Z"}
+    with rows.db.session() as session:
+        [stored] = session.query(InboundSms).all()
+    assert (str(stored.id), stored.service_id) == (request.body["id"], rows.service_id)
+    assert secret_box.decrypt(stored.content) == "STOP please"
+    wait_until(lambda: "inbound_sms_dropped_unknown_number" in processes.tail("receipts-worker", 200), timeout=30,
+               message="the text to an unknown number logged")

@@ -7,7 +7,8 @@ from notify_shared import queues
 from notify_shared.callback_messages import callback_body
 from notify_shared.envelope import Envelope
 from notify_shared.models import NotificationHistory
-from notify_status_receiver.receipts import DUPLICATE, NOT_FOUND, UPDATED, ReceiptHandler, apply_receipt
+from notify_status_receiver.receipt_handler import ReceiptHandler
+from notify_status_receiver.receipts import DUPLICATE, NOT_FOUND, UPDATED, apply_receipt
 
 
 def sms_receipt(provider: str, notification_id, status: str, detail: str | None = None, attempt: int = 0) -> Envelope:

@@ -55,13 +55,19 @@ def text_or_none(value: object) -> str | None:
 
 
 class BasicAuth:
-    """Optional Basic auth for SMS receipt URLs (credentials are embedded in the URL we give MMG/Firetext)."""
+    """Basic auth for provider webhooks (credentials are embedded in the URL we give MMG/Firetext).
 
-    def __init__(self, credentials: Iterable[str]):
+    Optional (no credentials configured: anyone may post) unless `required`, as on the inbound-SMS
+    webhooks, where Notify answers 401 without credentials and 403 with wrong ones even when none
+    are configured.
+    """
+
+    def __init__(self, credentials: Iterable[str], *, required: bool = False):
         self.credentials = tuple(credentials)
+        self.required = required
 
     def check(self) -> None:
-        if not self.credentials:
+        if not self.credentials and not self.required:
             return
         header = request.headers.get("Authorization", "")
         scheme, _, encoded = header.partition(" ")
