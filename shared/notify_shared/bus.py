@@ -14,8 +14,10 @@ from kombu import Connection, Exchange, Queue
 from kombu.message import Message
 
 from .config import Settings
+from .delayed import RedisDelays
 from .envelope import Envelope, EnvelopeError
 from .logging import get_logger
+from .metrics import BUS_CONSUMED, BUS_PUBLISHED
 
 log = get_logger(__name__)
 
@@ -78,6 +80,9 @@ class Bus:
         self.exchange = Exchange("notify", type="direct", durable=True)
         self._local = threading.local()
         self.published = 0
+        # Redis has no per-message delay: delayed envelopes are parked until due (delayed.py).
+        self.delays = (RedisDelays(self.url, timeout_seconds=settings.bus_publish_timeout_seconds)
+                       if urlsplit(self.url).scheme in {"redis", "rediss"} else None)
 
     def queue(self, name: str) -> Queue:
         full = queue_name(self.settings, name)
@@ -109,6 +114,12 @@ class Bus:
         self.publish_to(self.queue(queue), envelope, delay_seconds=delay_seconds)
 
     def publish_to(self, q: Queue, envelope: Envelope, *, delay_seconds: int | None = None) -> None:
+        if delay_seconds and self.delays is not None:
+            try:
+                self.delays.hold(q, envelope, min(int(delay_seconds), SQS_MAX_DELAY_SECONDS))
+            except Exception as exc:
+                raise PublishError(f"delayed publish to {q.name} failed: {type(exc).__name__}") from exc
+            return
         state = self._producer()
         properties = {}
         if delay_seconds:
@@ -125,9 +136,17 @@ class Bus:
             )
             state["declared"].add(q.name)
             self.published += 1
+            BUS_PUBLISHED.labels(q.name, "ok").inc()
         except Exception as exc:
+            BUS_PUBLISHED.labels(q.name, "error").inc()
             self._reset_producer()
             raise PublishError(f"publish to {q.name} failed: {type(exc).__name__}") from exc
+
+    def release_due(self, q: Queue) -> int:
+        """Consumers call this from their loops: on Redis, publishes parked envelopes that are due."""
+        if self.delays is None:
+            return 0
+        return self.delays.release_due(q, lambda queue, envelope: self.publish_to(queue, envelope))
 
     def ping(self) -> None:
         """Bounded reachability check for readiness probes."""
@@ -142,6 +161,8 @@ class Bus:
 
     def close(self) -> None:
         self._reset_producer()
+        if self.delays is not None:
+            self.delays.close()
 
 
 Handler = Callable[[Envelope], None]
@@ -174,16 +195,23 @@ class Consumer:
         except EnvelopeError as exc:
             log.error("message_dropped_bad_envelope", reason=str(exc))
             message.ack()
+            BUS_CONSUMED.labels(self._queue_of(message), "dropped").inc()
             return
         try:
             self.handler(envelope)
         except Exception:
             log.exception("message_handler_failed", kind=envelope.kind,
                           notification_id=envelope.notification_id, message_id=envelope.message_id)
+            BUS_CONSUMED.labels(self._queue_of(message), "failed").inc()
             self._redeliver_later(envelope, message)
             return
         message.ack()
         self.consumed += 1
+        BUS_CONSUMED.labels(self._queue_of(message), "ok").inc()
+
+    @staticmethod
+    def _queue_of(message: Message) -> str:
+        return str(message.delivery_info.get("routing_key") or "unknown")
 
     def _redeliver_later(self, envelope: Envelope, message: Message) -> None:
         """Put a failed message back with a delay so a broken dependency does not cause a hot loop.
@@ -208,6 +236,8 @@ class Consumer:
                         backoff = 0.5
                         while not self._stop.is_set():
                             self.on_idle()
+                            for q in self.queues:
+                                self.bus.release_due(q)
                             try:
                                 conn.drain_events(timeout=1)
                             except TimeoutError:

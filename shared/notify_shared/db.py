@@ -5,32 +5,72 @@ network (bus, providers, callbacks) may run while a session is open.
 """
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from .config import Settings
+from .metrics import DB_POOL_CHECKED_OUT, DB_POOL_TIMEOUTS, DB_POOL_WAIT
 
 # Errors that mean "the database is unavailable right now", not "this request is wrong".
 DB_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeoutError)
 
 
-def build_engine(settings: Settings, *, pool_size: int | None = None, application_name: str | None = None) -> Engine:
+class MeteredQueuePool(QueuePool):
+    """QueuePool that reports checked-out connections and how long each checkout waited.
+
+    SQLAlchemy's pool events fire only once a connection is in hand, so the wait (queueing for a free
+    connection, or opening a new one) is timed around the pool's own get. `label` is set per engine by
+    `metered_pool_class`, because an engine's dispose() rebuilds its pool from the class alone.
+    """
+
+    label = "default"
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        started = time.perf_counter()
+        try:
+            record = super()._do_get()
+        except PoolTimeoutError:
+            DB_POOL_TIMEOUTS.labels(self.label).inc()
+            raise
+        finally:
+            DB_POOL_WAIT.labels(self.label).observe(time.perf_counter() - started)
+        DB_POOL_CHECKED_OUT.labels(self.label).set(self.checkedout())
+        return record
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        super()._do_return_conn(record)
+        DB_POOL_CHECKED_OUT.labels(self.label).set(self.checkedout())
+
+
+@cache
+def metered_pool_class(label: str) -> type[MeteredQueuePool]:
+    return type(f"MeteredQueuePool[{label}]", (MeteredQueuePool,), {"label": label})
+
+
+def build_engine(settings: Settings, *, pool_size: int | None = None, application_name: str | None = None,
+                 max_overflow: int | None = None) -> Engine:
+    name = application_name or settings.service_name
     engine = create_engine(
         settings.database_url,
+        poolclass=metered_pool_class(name),
         pool_size=pool_size if pool_size is not None else settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        max_overflow=max_overflow if max_overflow is not None else settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=settings.db_pool_recycle_seconds,
         pool_pre_ping=True,
         connect_args={
             "connect_timeout": settings.db_connect_timeout_seconds,
-            "application_name": application_name or settings.service_name,
+            "application_name": name,
             # tcp_user_timeout bounds how long a write to a dead server may block.
             "tcp_user_timeout": settings.db_connect_timeout_seconds * 1000,
         },
@@ -57,8 +97,11 @@ class Database:
 
     def __init__(self, settings: Settings, *, pool_size: int | None = None, application_name: str | None = None):
         self.settings = settings
-        self.engine = build_engine(settings, pool_size=pool_size, application_name=application_name)
+        self.application_name = application_name or settings.service_name
+        self.engine = build_engine(settings, pool_size=pool_size, application_name=self.application_name)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._health_engine: Engine | None = None
+        self._health_lock = threading.Lock()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -73,12 +116,24 @@ class Database:
         finally:
             session.close()
 
+    def health_engine(self) -> Engine:
+        """One connection of its own for readiness and /_status.
+
+        Through the request pool, a pool busy with slow requests would read as a database that is down,
+        and readiness would take a busy but healthy instance out of the route. Created on first use.
+        """
+        with self._health_lock:
+            if self._health_engine is None:
+                self._health_engine = build_engine(self.settings, pool_size=1, max_overflow=0,
+                                                   application_name=f"{self.application_name}-health")
+            return self._health_engine
+
     def ping(self) -> None:
-        with self.engine.connect() as conn:
+        with self.health_engine().connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def alembic_version(self) -> str | None:
-        with self.engine.connect() as conn:
+        with self.health_engine().connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def pool_status(self) -> dict[str, int]:
@@ -91,3 +146,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._health_engine is not None:
+            self._health_engine.dispose()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from .bus import Bus, Consumer, Handler
 from .config import Settings
 from .db import Database
-from .health import HealthChecks, HealthServer, Heartbeat, Watchdog
+from .health import HealthChecks, HealthServer, Heartbeat, Watchdog, readiness_budget_seconds
 from .logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -28,9 +28,11 @@ class WorkerProcess:
             checks={"database": self.db.ping, "bus": self.bus.ping},
             db_version=self.db.alembic_version,
             heartbeat=self.heartbeat,
-            budget_seconds=max(0.2, self.settings.healthcheck_timeout_seconds * 0.5),
+            budget_seconds=readiness_budget_seconds(self.settings.healthcheck_timeout_seconds),
         )
         self.health = HealthServer(self.checks, self.settings.health_host, self.settings.health_port)
+        # Liveness turns 503 once the heartbeat is HEARTBEAT_STALE_SECONDS old; the watchdog ends the
+        # process a few seconds later, so a `process` health check (which cannot probe) still restarts it.
         self.watchdog = Watchdog(self.heartbeat)
         self._stoppers: list[Callable[[], None]] = []
 

@@ -3,14 +3,17 @@
 DESIGN §5: each manifest sets every process's health check, and the same numbers feed the app's
 environment (HEALTHCHECK_TIMEOUT_SECONDS) and the compose healthchecks. This command fails, listing
 every problem, when they drift apart: a probe path the app does not serve, a timeout CF would reject,
-a budget the app does not know about, a compose check on other timings than production's, a start
-command that is not the one `make run` and the tests use, an env name no code reads, a secret in a
-file, or a compose file that breaks the compose spec or its own cross-references.
+a budget the app does not know about or a readiness budget that does not fit in the readiness probe,
+a compose check on other timings than production's, API sizing (threads, pool, bulkheads) the API
+would refuse or that compose runs differently, a start command that is not the one `make run` and
+the tests use, an env name no code reads, a secret in a file, or a compose file that breaks the
+compose spec or its own cross-references.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import shlex
 import shutil
@@ -21,11 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import yaml
 
+from notify_api.config import ApiSettings
 from notify_shared.config import Settings
-from notify_shared.health import HEALTH_PATHS
+from notify_shared.health import HEALTH_PATHS, readiness_budget_seconds
 
 from .processes import Ports, process_specs
 
@@ -67,6 +72,19 @@ SECRET_NAME = re.compile(r"API_KEY|SECRET|PASSWORD|TOKEN|CREDENTIALS", re.IGNORE
 URL_WITH_PASSWORD = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
 # Env values that must be numbers, by the name's ending.
 NUMERIC_ENV = re.compile(r"_(SECONDS|MS|SIZE|OVERFLOW|CONCURRENCY|WORKERS|THREADS|PORT|ATTEMPTS|BYTES)$")
+
+# The API settings that decide how an instance behaves under overload, with the env names that set them.
+# Compose must run the API with the same values as the manifests, or local drills prove nothing.
+API_OVERLOAD_SETTINGS = {
+    "gunicorn_workers": "GUNICORN_WORKERS",
+    "gunicorn_threads": "GUNICORN_THREADS",
+    "db_pool_size": "DB_POOL_SIZE",
+    "max_in_flight": "API_MAX_IN_FLIGHT",
+    "max_slow_reads": "API_MAX_SLOW_READS",
+    "shared.db_max_overflow": "DB_MAX_OVERFLOW",
+    "shared.db_pool_timeout_seconds": "DB_POOL_TIMEOUT_SECONDS",
+    "shared.healthcheck_timeout_seconds": "HEALTHCHECK_TIMEOUT_SECONDS",
+}
 
 HEALTH_CHECK_TYPES = {"http", "port", "process"}
 LIVENESS_PATHS = {"/_status/live"}
@@ -196,6 +214,12 @@ class ManifestProcess:
         except ValueError:
             return None
 
+    def probe_budget(self) -> int | None:
+        """HEALTHCHECK_TIMEOUT_SECONDS as the app reads it: the manifest's value, else the app's default."""
+        if "HEALTHCHECK_TIMEOUT_SECONDS" not in self.app_env:
+            return Settings.healthcheck_timeout_seconds
+        return self.env_int("HEALTHCHECK_TIMEOUT_SECONDS")
+
 
 def iter_processes(service: str, env: str, manifest: dict, report: Report) -> Iterator[ManifestProcess]:
     where = f"deploy/{service}/manifest.yml [{env}]"
@@ -243,7 +267,13 @@ def check_process(mp: ManifestProcess, commands: dict[str, list[str]], report: R
     if kind not in HEALTH_CHECK_TYPES:
         report.add(where, f"health-check-type must be one of {sorted(HEALTH_CHECK_TYPES)}, got {kind!r}")
         return
-    budget = mp.env_int("HEALTHCHECK_TIMEOUT_SECONDS")
+    raw_budget = mp.app_env.get("HEALTHCHECK_TIMEOUT_SECONDS")
+    if raw_budget is not None and mp.env_int("HEALTHCHECK_TIMEOUT_SECONDS") is None:
+        report.add(where, f"env HEALTHCHECK_TIMEOUT_SECONDS must be a whole number of seconds (the app and CF "
+                          f"take integers), got {raw_budget!r}")
+    budget = mp.probe_budget()
+    if mp.service == "api" and mp.type == "web":
+        check_api_settings(where, mp.app_env, report)
     if kind == "process":
         for key in ("health-check-http-endpoint", "health-check-invocation-timeout"):
             if key in p:
@@ -278,7 +308,7 @@ def check_liveness(p: dict, kind: str, budget: int | None, where: str, report: R
     timeout = p.get("health-check-invocation-timeout")
     if not is_whole_positive(timeout):
         report.add(where, f"health-check-invocation-timeout must be a positive whole number, got {timeout!r}")
-    elif budget != timeout:
+    elif budget is not None and budget != timeout:
         report.add(where, f"env HEALTHCHECK_TIMEOUT_SECONDS is {budget!r} but health-check-invocation-timeout "
                           f"is {timeout}: the app must know the probe's budget")
     start = p.get("timeout")
@@ -310,9 +340,43 @@ def check_readiness(p: dict, kind: str, budget: int | None, where: str, report: 
     if not is_whole_positive(timeout):
         report.add(where, f"readiness-health-check-invocation-timeout must be a positive whole number, "
                           f"got {timeout!r}")
+    elif budget is not None and readiness_budget_seconds(budget) >= timeout:
+        report.add(where, f"the app's readiness budget {readiness_budget_seconds(budget):g}s (from "
+                          f"HEALTHCHECK_TIMEOUT_SECONDS {budget}) is not below readiness-health-check-invocation-"
+                          f"timeout {timeout}: a slow dependency would time the probe out instead of answering 503")
     elif budget is not None and timeout < budget:
         report.add(where, f"readiness-health-check-invocation-timeout {timeout} is shorter than "
                           f"HEALTHCHECK_TIMEOUT_SECONDS {budget}, the budget the app's readiness checks use")
+
+
+def api_settings(env: dict[str, Any]) -> tuple[ApiSettings | None, str | None]:
+    """The API's settings as the app itself would read and validate `env` (its defaults for the rest)."""
+    values = {name: str(value) for name, value in env.items() if not isinstance(value, (dict, list))}
+    with mock.patch.dict(os.environ, values, clear=True):
+        try:
+            return ApiSettings.from_env().validate(), None
+        except ValueError as exc:
+            return None, str(exc)
+
+
+def api_setting(settings: ApiSettings, field_path: str) -> Any:
+    value: Any = settings
+    for part in field_path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def check_api_settings(where: str, env: dict[str, Any], report: Report) -> None:
+    settings, refused = api_settings(env)
+    if settings is None:
+        report.add(where, f"the API would refuse to start with this env: {refused}")
+        return
+    if not settings.shed_load:
+        report.add(where, "API_SHED_LOAD is off: requests would queue for connections instead of being shed "
+                          "(only the incident drill's naive run turns it off)")
+    if not settings.probe_fast_path:
+        report.add(where, "GUNICORN_PROBE_FAST_PATH is off: probes would queue behind busy threads "
+                          "(only the incident drill's naive run turns it off)")
 
 
 def check_env(where: str, env: dict[str, Any], known: frozenset[str], report: Report, *, allow_secrets: bool) -> None:
@@ -517,6 +581,25 @@ def check_compose_processes(services: dict, processes: dict[tuple[str, str, str]
                 mp = processes.get((home_service, env_name, home_type))
                 if mp is not None:
                     compare_with_manifest(where, check, interval, timeout, mp, report)
+                    if name == "api":
+                        compare_api_settings(where, env, mp, report)
+
+
+def compare_api_settings(where: str, env: dict[str, Any], mp: ManifestProcess, report: Report) -> None:
+    """Compose runs the API with the manifest's overload behaviour: same threads, pool and bulkheads."""
+    local, refused = api_settings(env)
+    if local is None:
+        report.add(where, f"the API would refuse to start with this env: {refused}")
+        return
+    deployed, _ = api_settings(mp.app_env)
+    if deployed is None:
+        return  # reported against the manifest
+    source = f"deploy/{mp.service}/manifest.yml [{mp.environment}]"
+    for field_path, env_name in API_OVERLOAD_SETTINGS.items():
+        here, there = api_setting(local, field_path), api_setting(deployed, field_path)
+        if here != there:
+            report.add(where, f"{env_name} is {here:g} here but {there:g} in {source}: local runs must shed "
+                              "and probe like production")
 
 
 def compare_with_manifest(where: str, check: dict, interval: float, timeout: float, mp: ManifestProcess,
@@ -535,7 +618,7 @@ def compare_with_manifest(where: str, check: dict, interval: float, timeout: flo
         return
     # A `process` check has no CF probe timings: match the budget the worker's listener is given, and
     # probe well inside the heartbeat window the watchdog enforces.
-    budget = mp.env_int("HEALTHCHECK_TIMEOUT_SECONDS") or Settings.healthcheck_timeout_seconds
+    budget = mp.probe_budget() or Settings.healthcheck_timeout_seconds
     if timeout != budget:
         report.add(where, f"healthcheck timeout {check.get('timeout')} differs from {source}'s "
                           f"HEALTHCHECK_TIMEOUT_SECONDS {budget}")

@@ -103,13 +103,48 @@ MANIFEST_DRIFT: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "app budget different from the probe's invocation timeout": (
         lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "1"})),
-        "env HEALTHCHECK_TIMEOUT_SECONDS is 1 but health-check-invocation-timeout is 3",
+                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "2"})),
+        "env HEALTHCHECK_TIMEOUT_SECONDS is 2 but health-check-invocation-timeout is 1",
     ),
-    "readiness probe shorter than the app's readiness budget": (
+    "app budget left to the app's default, which differs from the probe's timeout": (
+        lambda root: edit_yaml(manifest(root, "status-receiver"),
+                               lambda m: app_env(m).pop("HEALTHCHECK_TIMEOUT_SECONDS")),
+        "deploy/status-receiver/manifest.yml [every environment] process web: env HEALTHCHECK_TIMEOUT_SECONDS is 1 "
+        "but health-check-invocation-timeout is 2",
+    ),
+    "app budget that is not a whole number of seconds": (
         lambda root: edit_yaml(manifest(root, "api"),
+                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "1.5"})),
+        "env HEALTHCHECK_TIMEOUT_SECONDS must be a whole number of seconds (the app and CF take integers), got '1.5'",
+    ),
+    "readiness budget above the readiness probe's invocation timeout": (
+        lambda root: edit_yaml(manifest(root, "status-receiver"),
                                lambda m: process(m).update({"readiness-health-check-invocation-timeout": 1})),
-        "readiness-health-check-invocation-timeout 1 is shorter than HEALTHCHECK_TIMEOUT_SECONDS 3",
+        "the app's readiness budget 1s (from HEALTHCHECK_TIMEOUT_SECONDS 2) is not below "
+        "readiness-health-check-invocation-timeout 1",
+    ),
+    "readiness probe shorter than the app's whole probe budget": (
+        lambda root: edit_yaml(manifest(root, "status-receiver"),
+                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "3"})),
+        "readiness-health-check-invocation-timeout 2 is shorter than HEALTHCHECK_TIMEOUT_SECONDS 3",
+    ),
+    "API bulkhead as large as its thread count (shed requests would wait for a thread)": (
+        lambda root: edit_yaml(manifest(root, "api"), lambda m: app_env(m).update({"GUNICORN_THREADS": "10"})),
+        "the API would refuse to start with this env: API_MAX_IN_FLIGHT must be at least 1 and below "
+        "GUNICORN_THREADS",
+    ),
+    "slow reads allowed every place in the API": (
+        lambda root: edit_yaml(manifest(root, "api"), lambda m: app_env(m).update({"API_MAX_SLOW_READS": "10"})),
+        "API_MAX_SLOW_READS must be at least 1 and below API_MAX_IN_FLIGHT",
+    ),
+    "load shedding switched off in a manifest": (
+        lambda root: edit_yaml(manifest(root, "api"), lambda m: app_env(m).update({"API_SHED_LOAD": "false"})),
+        "API_SHED_LOAD is off",
+    ),
+    "probes sent through the request threads in a manifest": (
+        lambda root: edit_yaml(manifest(root, "api"),
+                               lambda m: app_env(m).update({"GUNICORN_PROBE_FAST_PATH": "false"})),
+        "GUNICORN_PROBE_FAST_PATH is off",
     ),
     "web process without a readiness check": (
         lambda root: edit_yaml(manifest(root, "api"), lambda m: process(m).pop("readiness-health-check-type")),
@@ -192,8 +227,21 @@ def service(data: dict, name: str) -> dict:
 
 COMPOSE_DRIFT: dict[str, tuple[Callable[[dict], None], str]] = {
     "web healthcheck timeout different from the manifest's invocation timeout": (
-        lambda c: service(c, "api")["healthcheck"].update(timeout="1s"),
-        "service api: healthcheck timeout 1s differs from deploy/api/manifest.yml [every environment] process web's 3s",
+        lambda c: service(c, "api")["healthcheck"].update(timeout="3s"),
+        "service api: healthcheck timeout 3s differs from deploy/api/manifest.yml [every environment] process web's 1s",
+    ),
+    "API bulkhead different from the manifest's": (
+        lambda c: service(c, "api")["environment"].update(API_MAX_IN_FLIGHT="11"),
+        "service api: API_MAX_IN_FLIGHT is 11 here but 10 in deploy/api/manifest.yml [every environment]",
+    ),
+    "API pool timeout different from the manifest's": (
+        lambda c: service(c, "api")["environment"].update(DB_POOL_TIMEOUT_SECONDS="30"),
+        "service api: DB_POOL_TIMEOUT_SECONDS is 30 here but 2 in deploy/api/manifest.yml [every environment]",
+    ),
+    "API sizing left to app defaults the API refuses": (
+        lambda c: service(c, "api")["environment"].pop("GUNICORN_THREADS"),
+        "service api: the API would refuse to start with this env: API_MAX_IN_FLIGHT must be at least 1 and "
+        "below GUNICORN_THREADS",
     ),
     "web healthcheck interval different from the manifest's": (
         lambda c: service(c, "status-receiver")["healthcheck"].update(interval="30s"),

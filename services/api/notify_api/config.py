@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from notify_shared.config import Settings, _env, _float, _int
+from notify_shared.config import Settings, _bool, _env, _float, _int
 
 DEFAULT_PORT = 6011
 # Notify's own page size for GET /v2/notifications and received texts.
@@ -16,6 +16,12 @@ DEFAULT_PAGE_SIZE = 250
 # Send-a-file uploads arrive as ~2.8 MB of base64 inside a JSON body; the client contract asks for
 # "at least a few MB".
 DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+
+def default_max_in_flight(threads: int, pool_size: int) -> int:
+    """Requests let into the app at once: the pool's connections plus a short queue for them, while always
+    leaving threads free to answer shed requests at once (notify_shared.shedding)."""
+    return max(1, min(pool_size + max(1, pool_size // 4), threads - max(1, threads // 4)))
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,21 @@ class ApiSettings:
     default_sms_sender: str = "GOVUK"
     sms_rate_pounds: float = 0.0227
 
+    # Rate and daily limits live in Redis (shared by every API instance). When Redis cannot be reached
+    # the API lets requests through, as Notify does; the timeout bounds what each request can lose to it
+    # and the breaker stops every request paying that timeout while Redis is down.
+    redis_enabled: bool = True
+    redis_key_prefix: str = ""
+    redis_timeout_seconds: float = 0.25
+    redis_breaker_seconds: float = 5.0
+
+    # Load shedding and early probes (notify_shared.shedding, notify_shared.gunicorn_worker). The two
+    # switches exist for the incident drill's naive run (bench/drill.py); `make check-deploy` keeps them on.
+    shed_load: bool = True
+    max_in_flight: int = 6
+    max_slow_reads: int = 1
+    probe_fast_path: bool = True
+
     @classmethod
     def from_env(cls, shared: Settings | None = None) -> ApiSettings:
         shared = shared or Settings.from_env(_env("NOTIFY_SERVICE_NAME", "api"))
@@ -78,6 +99,15 @@ class ApiSettings:
             notify_email_domain=_env("NOTIFY_EMAIL_DOMAIN", "notifications.service.gov.uk"),
             default_sms_sender=_env("FROM_NUMBER", "GOVUK"),
             sms_rate_pounds=_float("SMS_RATE_POUNDS", 0.0227),
+            redis_enabled=_bool("REDIS_ENABLED", True),
+            redis_key_prefix=os.environ.get("REDIS_KEY_PREFIX", ""),
+            redis_timeout_seconds=_float("REDIS_TIMEOUT_SECONDS", 0.25),
+            redis_breaker_seconds=_float("REDIS_BREAKER_SECONDS", 5.0),
+            shed_load=_bool("API_SHED_LOAD", True),
+            max_in_flight=(in_flight := _int("API_MAX_IN_FLIGHT",
+                                             default_max_in_flight(threads, _int("DB_POOL_SIZE", threads)))),
+            max_slow_reads=_int("API_MAX_SLOW_READS", max(1, in_flight // 4)),
+            probe_fast_path=_bool("GUNICORN_PROBE_FAST_PATH", True),
         )
 
     def validate(self) -> ApiSettings:
@@ -91,6 +121,14 @@ class ApiSettings:
             problems.append("API_MAX_CONTENT_LENGTH must be at least 1024 bytes")
         if self.db_pool_size < 1:
             problems.append("DB_POOL_SIZE must be at least 1")
+        if self.redis_timeout_seconds <= 0:
+            problems.append("REDIS_TIMEOUT_SECONDS must be positive")
+        if self.shed_load and not 1 <= self.max_in_flight < self.gunicorn_threads:
+            problems.append("API_MAX_IN_FLIGHT must be at least 1 and below GUNICORN_THREADS, so a shed request "
+                            "finds a thread to answer it at once")
+        if self.shed_load and self.max_in_flight > 1 and not 1 <= self.max_slow_reads < self.max_in_flight:
+            problems.append("API_MAX_SLOW_READS must be at least 1 and below API_MAX_IN_FLIGHT, so slow reads "
+                            "cannot take every place")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -8,14 +8,22 @@ from __future__ import annotations
 import os
 import sys
 
-from notify_api.config import ApiSettings
+# First, before anything imports prometheus_client: every worker writes its metrics where any worker
+# can sum them, so one scrape of /metrics covers the whole instance.
+from notify_shared import gunicorn_hooks
+
+_metrics_dir = gunicorn_hooks.use_multiprocess_metrics()
+
+from notify_api.config import ApiSettings  # noqa: E402
 
 _settings = ApiSettings.from_env().validate()
 
 bind = f"{_settings.host}:{_settings.port}"
 # gthread: real threads, so psycopg2 and boto3 need no monkey-patching (eventlet was removed from
-# gunicorn 26; gevent would need psycogreen).
-worker_class = "gthread"
+# gunicorn 26; gevent would need psycogreen). The ProbeFirstWorker is gthread that answers liveness on
+# its event loop instead of queueing probes behind busy threads (notify_shared.gunicorn_worker); plain
+# gthread is only for the incident drill's naive run.
+worker_class = gunicorn_hooks.PROBE_FIRST_WORKER if _settings.probe_fast_path else gunicorn_hooks.PLAIN_THREAD_WORKER
 workers = _settings.gunicorn_workers
 threads = _settings.gunicorn_threads
 timeout = _settings.gunicorn_timeout_seconds
@@ -47,3 +55,10 @@ def worker_exit(server, worker) -> None:  # noqa: ANN001 - gunicorn hook signatu
     wsgi = sys.modules.get("notify_api.wsgi")
     if wsgi is not None:
         wsgi.close()
+
+
+child_exit = gunicorn_hooks.child_exit
+
+
+def on_exit(server) -> None:  # noqa: ANN001 - gunicorn hook signature
+    _metrics_dir.remove()

@@ -19,7 +19,7 @@ def test_gunicorn_binds_localhost_on_port_6011_with_gthread_by_default(monkeypat
 
     config = load_gunicorn_config(monkeypatch)
 
-    assert (config.bind, config.worker_class, config.workers, config.threads) == ("127.0.0.1:6011", "gthread", 2, 8)
+    assert (config.bind, config.worker_class, config.workers, config.threads) == ("127.0.0.1:6011", "notify_shared.gunicorn_worker.ProbeFirstWorker", 2, 8)
     assert config.control_socket_disable is True
 
 
