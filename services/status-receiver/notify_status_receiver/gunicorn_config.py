@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import os
 
+# First, before anything imports prometheus_client: every worker writes its metrics where any worker
+# can sum them, so one scrape of /metrics covers the whole instance.
+from notify_shared import gunicorn_hooks
+
+_metrics_dir = gunicorn_hooks.use_multiprocess_metrics()
+
 bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '6012'}"
-worker_class = "gthread"
+# gthread that answers liveness on its event loop, so a probe never waits for a busy thread.
+worker_class = gunicorn_hooks.PROBE_FIRST_WORKER
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 backlog = int(os.environ.get("GUNICORN_BACKLOG") or 512)
@@ -24,3 +31,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "warning"
 proc_name = "notify-status-receiver"
+# gunicorn's control socket sits at one fixed per-user path; two gunicorns on a host would collide.
+control_socket_disable = True
+child_exit = gunicorn_hooks.child_exit
+
+
+def on_exit(server) -> None:  # noqa: ANN001 - gunicorn hook signature
+    _metrics_dir.remove()

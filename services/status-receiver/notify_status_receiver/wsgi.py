@@ -9,7 +9,7 @@ from __future__ import annotations
 from notify_shared.bus import Bus
 from notify_shared.config import Settings
 from notify_shared.db import Database
-from notify_shared.health import HealthChecks, HealthMiddleware
+from notify_shared.health import HealthChecks, HealthMiddleware, readiness_budget_seconds
 from notify_shared.logging import configure_logging
 
 from .app import create_app
@@ -23,7 +23,7 @@ checks = HealthChecks(
     build=settings.build,
     checks={"bus": bus.ping},
     db_version=status_db.alembic_version,
-    budget_seconds=max(0.2, settings.healthcheck_timeout_seconds * 0.5),
+    budget_seconds=readiness_budget_seconds(settings.healthcheck_timeout_seconds),
 )
 
 app = create_app(settings, bus=bus)
