@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed
 PROJECTS := shared services/api services/sender services/status-receiver services/scheduler tools
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PROJECTS))
 
-.PHONY: run test lint unit check-deploy package lock clean help
+.PHONY: run test lint check-deploy package lock clean help drill bench-receipts bench-retention
 
 help:
 	@echo "make run            start the whole stack locally (embedded PostgreSQL and SQS emulator)"
 	@echo "make test           install what is needed, lint, and run every test"
 	@echo "make check-deploy   check that manifests, compose file and app defaults agree"
+	@echo "make drill          the health-check incident drill and the fault drills"
+	@echo "make bench-receipts / bench-retention   single benchmarks (bench/)"
 	@echo "make package SERVICE=sender   build a pushable folder under dist/"
 
 $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
@@ -32,6 +34,17 @@ check-deploy: $(STAMP)
 
 test: $(STAMP) lint check-deploy
 	$(BIN)/python -m pytest -m "not long_drill"
+
+# The incident drill (health probes under a DB-bound spike, naive vs ours), then the long fault drills.
+drill: $(STAMP)
+	$(BIN)/python bench/drill.py
+	$(BIN)/python -m pytest -m "drill" tests/drills
+
+bench-receipts: $(STAMP)
+	$(BIN)/python bench/receipts.py
+
+bench-retention: $(STAMP)
+	$(BIN)/python bench/retention.py
 
 package: $(STAMP)
 	@test -n "$(SERVICE)" || (echo "usage: make package SERVICE=api|sender|status-receiver|scheduler" && exit 2)
