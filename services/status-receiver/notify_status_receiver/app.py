@@ -15,6 +15,7 @@ from notify_shared.errors import InternalServerError, NotifyError
 from .config import ReceiverConfig
 from .sns import CertificateSource, HttpCertificateSource, SnsVerifier
 from .webhooks.common import BasicAuth, ReceiptPublisher
+from .webhooks.dvla import dvla_blueprint
 from .webhooks.firetext import firetext_blueprint
 from .webhooks.inbound import InboundSmsPublisher
 from .webhooks.inbound_firetext import firetext_inbound_blueprint
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, bus: Bus | None = None, conf
     app.register_blueprint(mmg_blueprint(publisher, sms_auth))
     app.register_blueprint(firetext_blueprint(publisher, sms_auth))
     app.register_blueprint(ses_blueprint(SesWebhook(publisher, config, verifier)))
+    app.register_blueprint(dvla_blueprint(publisher, sms_auth))
 
     inbound = InboundSmsPublisher(bus, SecretBox(settings.secret_key))
     if not (config.mmg_inbound_auth and config.firetext_inbound_auth):

@@ -14,6 +14,7 @@ from notify_shared.statuses import DELIVERED, PENDING, PERMANENT_FAILURE, TECHNI
 MMG = "mmg"
 FIRETEXT = "firetext"
 SES = "ses"
+DVLA = "dvla"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,19 @@ def map_ses(event_type: str | None, bounce_type: str | None = None) -> MappedSta
     return _unknown(f"SES event {event_type!r}")
 
 
+# The print provider's callback statuses, and DVLA's job statuses (Notify: DESPATCHED → delivered,
+# REJECTED → technical-failure).
+DVLA_STATUSES = {"delivered": DELIVERED, "despatched": DELIVERED, "technical-failure": TECHNICAL_FAILURE,
+                 "rejected": TECHNICAL_FAILURE}
+
+
+def map_dvla(status: str | None) -> MappedStatus:
+    mapped = DVLA_STATUSES.get(str(status).lower())
+    if mapped is None:
+        return _unknown(f"DVLA status {status!r}")
+    return MappedStatus(mapped, str(status))
+
+
 def map_receipt(payload: dict[str, Any]) -> MappedStatus:
     """Map a delivery-receipts envelope payload (as the webhooks publish it) to a status."""
     provider = payload.get("provider")
@@ -143,6 +157,8 @@ def map_receipt(payload: dict[str, Any]) -> MappedStatus:
         return map_firetext(payload.get("status"), payload.get("code"))
     if provider == SES:
         return map_ses(payload.get("event_type"), payload.get("bounce_type"))
+    if provider == DVLA:
+        return map_dvla(payload.get("status"))
     return _unknown(f"provider {provider!r}")
 
 

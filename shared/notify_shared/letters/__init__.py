@@ -1,0 +1,1 @@
+"""Letters: rendering templated letters to PDF, validating precompiled PDFs, storing PDFs, postage."""
