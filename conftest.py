@@ -1,1 +1,1 @@
-pytest_plugins = ["notify_testkit.fixtures"]
+pytest_plugins = ["notify_testkit.fixtures", "notify_testkit.drills"]

@@ -7,7 +7,7 @@ pick the new priorities up within their provider cache time (10 s).
 """
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from notify_shared.logging import get_logger
@@ -16,7 +16,15 @@ from notify_shared.statuses import SMS
 
 from ..config import SchedulerConfig
 from .context import JobContext
-from .sms_priorities import SLOW_REASON_PREFIX, DeliverySpeed, Plan, ProviderPriority, Rules, plan_priorities
+from .sms_priorities import (
+    ERROR_BURST_REASON_PREFIX,
+    SLOW_REASON_PREFIX,
+    DeliverySpeed,
+    Plan,
+    ProviderPriority,
+    Rules,
+    plan_priorities,
+)
 
 log = get_logger(__name__)
 
@@ -51,12 +59,13 @@ def delivery_speeds(session: Session, providers: list[str], *, window_seconds: i
     return {row.sent_by: DeliverySpeed(row.sent, row.slow) for row in rows}
 
 
-def seconds_since_last_slow_move(session: Session) -> float | None:
+def seconds_since_last_move_away(session: Session) -> float | None:
     last = session.scalar(
         select(func.extract("epoch", func.now() - func.max(ProviderDetailsHistory.created_at)))
         .join(ProviderDetails, ProviderDetails.id == ProviderDetailsHistory.provider_id)
         .where(ProviderDetails.notification_type == SMS,
-               ProviderDetailsHistory.reason.startswith(SLOW_REASON_PREFIX))
+               or_(ProviderDetailsHistory.reason.startswith(SLOW_REASON_PREFIX),
+                   ProviderDetailsHistory.reason.startswith(ERROR_BURST_REASON_PREFIX)))
     )
     return float(last) if last is not None else None
 
@@ -85,7 +94,7 @@ def reweight_sms_providers(ctx: JobContext) -> None:
             .order_by(ProviderDetails.identifier).with_for_update())}
         plan = plan_priorities([ProviderPriority(r.identifier, r.priority) for r in rows.values()], speeds,
                                resting=cfg.sms_resting_priorities,
-                               seconds_since_slow_move=seconds_since_last_slow_move(session), rules=rules_from(cfg))
+                               seconds_since_slow_move=seconds_since_last_move_away(session), rules=rules_from(cfg))
         apply_plan(session, plan, rows)
     ctx.count(len(plan.changes))
     speeds_logged = {name: f"{speed.slow}/{speed.sent}" for name, speed in speeds.items()}

@@ -22,6 +22,8 @@ MIN_PRIORITY = 10
 MAX_PRIORITY = 90
 TOTAL_PRIORITY = 100
 SLOW_REASON_PREFIX = "slow delivery"
+# The sender's error-burst moves (notify_sender.error_bursts) are moves away too: drift back waits for both.
+ERROR_BURST_REASON_PREFIX = "error burst"
 DRIFT_REASON_PREFIX = "drift back"
 
 
