@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -52,6 +53,9 @@ class ServiceCredentials:
     default_sms_sender: str | None
     default_reply_to: str | None
     keys: tuple[CallerKey, ...]
+    rate_limit: int = 3000
+    # Per channel: sms, email, letter, international_sms.
+    daily_limits: Mapping[str, int] = field(default_factory=dict)
 
     def has_permission(self, permission: str) -> bool:
         return permission in self.permissions
@@ -91,6 +95,13 @@ def load_service_credentials(session: Session, box: SecretBox, service_id: uuid.
         default_sms_sender=sms_sender,
         default_reply_to=reply_to,
         keys=tuple(_decrypted_keys(box, key_rows)),
+        rate_limit=service.rate_limit,
+        daily_limits=MappingProxyType({
+            "sms": service.sms_message_limit,
+            "email": service.email_message_limit,
+            "letter": service.letter_message_limit,
+            "international_sms": service.international_sms_message_limit,
+        }),
     )
 
 

@@ -7,16 +7,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from notify_shared.bus import Bus
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
-from notify_shared.health import HealthChecks
+from notify_shared.health import HealthChecks, readiness_budget_seconds
+from notify_shared.letters.store import pdf_store_from_env
 from notify_shared.logging import configure_logging, get_logger
 
 from . import request_context
+from .admin import register_admin_api
 from .api_keys import CredentialsCache
+from .breaker import CooldownBreaker
 from .config import ApiSettings
 from .context import EXTENSION_NAME, ApiContext
 from .errors import register_error_handlers
-from .notifications.publishing import PublishBreaker
-from .v2 import v2_blueprint
+from .limits.store import LimitStore
+from .v2 import openapi_blueprint, v2_blueprint
 
 log = get_logger(__name__)
 
@@ -31,11 +34,17 @@ def build_context(settings: ApiSettings) -> ApiContext:
         checks={"database": db.ping, "bus": bus.ping},
         db_version=db.alembic_version,
         # Half the platform's probe timeout, so a slow dependency is reported before the probe gives up.
-        budget_seconds=max(0.2, shared.healthcheck_timeout_seconds * 0.5),
+        budget_seconds=readiness_budget_seconds(shared.healthcheck_timeout_seconds),
     )
+    limits = None
+    if settings.redis_enabled:
+        limits = LimitStore(shared.redis_url, timeout_seconds=settings.redis_timeout_seconds,
+                            breaker=CooldownBreaker(settings.redis_breaker_seconds),
+                            key_prefix=settings.redis_key_prefix)
     return ApiContext(settings=settings, db=db, bus=bus, secret_box=box,
                       credentials=CredentialsCache(db, box, settings.api_key_cache_seconds), health=health,
-                      publish_breaker=PublishBreaker(settings.publish_breaker_seconds))
+                      publish_breaker=CooldownBreaker(settings.publish_breaker_seconds), limits=limits,
+                      letter_pdfs=pdf_store_from_env())
 
 
 def create_app(settings: ApiSettings | None = None) -> Flask:
@@ -56,5 +65,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
     register_error_handlers(app, max_content_length=settings.max_content_length,
                             db_retry_after_seconds=settings.shared.db_pool_timeout_seconds)
     app.register_blueprint(v2_blueprint)
+    app.register_blueprint(openapi_blueprint)
+    register_admin_api(app)
     log.info("api_created", settings=settings.redacted())
     return app

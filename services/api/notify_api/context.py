@@ -1,4 +1,4 @@
-"""The long-lived objects one API process shares across requests: settings, database, bus, caches."""
+"""The long-lived objects one API process shares across requests: settings, database, bus, Redis, caches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +14,11 @@ from notify_shared.health import HealthChecks
 from .config import ApiSettings
 
 if TYPE_CHECKING:
+    from notify_shared.letters.store import PdfStore
+
     from .api_keys import CredentialsCache
-    from .notifications.publishing import PublishBreaker
+    from .breaker import CooldownBreaker
+    from .limits.store import LimitStore
 
 EXTENSION_NAME = "notify_api"
 
@@ -28,11 +31,17 @@ class ApiContext:
     secret_box: SecretBox
     credentials: CredentialsCache
     health: HealthChecks
-    publish_breaker: PublishBreaker
+    publish_breaker: CooldownBreaker
+    # None when REDIS_ENABLED is false: no rate or daily limits are enforced.
+    limits: LimitStore | None = None
+    # Where the sender puts rendered letters (LETTER_PDF_DIR or LETTER_PDF_BUCKET).
+    letter_pdfs: PdfStore | None = None
 
     def close(self) -> None:
         self.bus.close()
         self.db.dispose()
+        if self.limits is not None:
+            self.limits.close()
 
 
 def api_context() -> ApiContext:

@@ -57,6 +57,26 @@ def _is_https_url(instance: object) -> bool:
     return True
 
 
+# A client reference is indexed, and a PostgreSQL btree entry must fit in a third of a page (2704 bytes):
+# 1000 characters of emoji would not. Cap the bytes well below that, with Notify's "too long" message.
+CLIENT_REFERENCE_MAX_BYTES = 2000
+
+
+@format_checker.checks("client_reference", raises=FormatProblem)
+def _is_indexable_reference(instance: object) -> bool:
+    if isinstance(instance, str) and len(instance.encode("utf-8", "surrogatepass")) > CLIENT_REFERENCE_MAX_BYTES:
+        raise FormatProblem(f"{instance} is too long")
+    return True
+
+
+@format_checker.checks("storable_text", raises=FormatProblem)
+def _is_storable_text(instance: object) -> bool:
+    # PostgreSQL text cannot hold NUL; a query value is compared with stored text, so it cannot either.
+    if isinstance(instance, str) and "\x00" in instance:
+        raise FormatProblem("must not contain NUL characters")
+    return True
+
+
 @format_checker.checks("datetime_within_next_day", raises=FormatProblem)
 def _is_datetime_within_next_day(instance: object) -> bool:
     if not isinstance(instance, str):

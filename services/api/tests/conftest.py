@@ -7,10 +7,13 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import jwt
 import pytest
+import redis
 from notifications_python_client.notifications import NotificationsAPIClient
+from sqlalchemy import text
 
 from notify_api.app import create_app
 from notify_api.config import ApiSettings
@@ -19,13 +22,40 @@ from notify_devstack.infra import free_port
 from notify_devstack.processes import Ports, process_specs
 from notify_shared.bus import Bus, Consumer
 from notify_shared.envelope import Envelope
-from notify_shared.models import Notification
+from notify_shared.models import InboundSms, Notification
 from notify_testkit.fixtures import TEST_SECRET_KEY
 from notify_testkit.processes import ProcessGroup
 
+# Rate and daily limit keys of this test run live under their own prefix in the local Redis, so runs never
+# see each other's counters (or a developer's).
+REDIS_KEY_PREFIX = f"notify-test-{uuid.uuid4().hex[:10]}:"
+
 # Small and quick to start; production sizing comes from the manifest. Without keep-alive, gunicorn stops
 # at once instead of lingering 2 s for idle client connections.
-TEST_API_ENV = {"GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "4", "GUNICORN_KEEPALIVE_SECONDS": "0"}
+# The slow-read bulkhead gets two places, not one: a request keeps its place until the server closes the
+# response, which can happen after the client already sent its next request, so a client walking pages
+# one at a time would otherwise see an occasional 503 (about 2 in 100 with one place).
+TEST_API_ENV = {"GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "4", "GUNICORN_KEEPALIVE_SECONDS": "0",
+                "API_MAX_SLOW_READS": "2", "REDIS_KEY_PREFIX": REDIS_KEY_PREFIX}
+
+
+@pytest.fixture(scope="session")
+def redis_key_prefix() -> str:
+    """The prefix every API process of this run puts before its Redis limit keys."""
+    return REDIS_KEY_PREFIX
+
+
+@pytest.fixture(scope="session")
+def limits_redis() -> redis.Redis:
+    """The Redis the API keeps its limits in (REDIS_URL's default), for reading and presetting counters.
+
+    Keys are this run's: prefix them with REDIS_KEY_PREFIX. They are deleted when the run ends.
+    """
+    client = redis.Redis.from_url(ApiSettings.from_env().shared.redis_url, decode_responses=True)
+    yield client
+    for key in client.scan_iter(match=f"{REDIS_KEY_PREFIX}*", count=1000):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture
@@ -53,14 +83,7 @@ def api(start_api) -> str:
     return start_api()
 
 
-@pytest.fixture(scope="module")
-def shared_api(database_url, broker_url, tmp_path_factory) -> str:
-    """One API process for a whole test module, for tests that only look at HTTP answers and rows.
-
-    Starting gunicorn costs about a second, so tests that need no special environment and read no queue
-    share this one. It runs with the same variables the testkit's `stack_env` gives every process, with a
-    queue prefix of its own.
-    """
+def _session_api(database_url: str, broker_url: str, workdir, **extra_env: str):
     ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
     spec = next(s for s in process_specs(ports) if s.name == "api")
     env = {
@@ -73,11 +96,37 @@ def shared_api(database_url, broker_url, tmp_path_factory) -> str:
         "AWS_ACCESS_KEY_ID": "notify",
         "AWS_SECRET_ACCESS_KEY": "notify",
         **TEST_API_ENV,
+        **extra_env,
     }
-    group = ProcessGroup(tmp_path_factory.mktemp("shared-api"), env)
+    group = ProcessGroup(workdir, env)
     group.start(spec)
     yield f"http://127.0.0.1:{ports.api}"
     group.stop_all()
+
+
+@pytest.fixture(scope="session")
+def letter_pdf_dir(tmp_path_factory) -> Path:
+    """Where the shared API looks for rendered letters (LETTER_PDF_DIR), as the sender would store them."""
+    return tmp_path_factory.mktemp("letter-pdfs")
+
+
+@pytest.fixture(scope="session")
+def shared_api(database_url, broker_url, tmp_path_factory, letter_pdf_dir) -> str:
+    """One API process for the whole test run, for tests that only look at HTTP answers and rows.
+
+    Starting and stopping gunicorn costs seconds, so tests that need no special environment and read no
+    queue share this one; each test makes its own service, so nothing one test does is seen by another.
+    It runs with the same variables the testkit's `stack_env` gives every process, with a queue prefix of
+    its own.
+    """
+    yield from _session_api(database_url, broker_url, tmp_path_factory.mktemp("shared-api"),
+                            LETTER_PDF_DIR=str(letter_pdf_dir))
+
+
+@pytest.fixture(scope="session")
+def small_page_api(database_url, broker_url, tmp_path_factory) -> str:
+    """Like `shared_api`, with two items a page (API_PAGE_SIZE=2), for walking lists across several pages."""
+    yield from _session_api(database_url, broker_url, tmp_path_factory.mktemp("small-page-api"), API_PAGE_SIZE="2")
 
 
 @pytest.fixture
@@ -172,5 +221,49 @@ def add_notification(db, secret_box) -> Callable[..., uuid.UUID]:
         with db.session() as session:
             session.add(row)
         return row.id
+
+    return add
+
+
+@pytest.fixture
+def add_received_text(db, secret_box) -> Callable[..., uuid.UUID]:
+    """Insert a received text as the status-receiver stores it (content encrypted at rest)."""
+
+    def add(service_id: uuid.UUID, content: str = "Hello", *, created_at: datetime | None = None,
+            user_number: str = "447700900123", notify_number: str = "07700900999") -> uuid.UUID:
+        row = InboundSms(id=uuid.uuid4(), service_id=service_id, notify_number=notify_number, user_number=user_number,
+                         content=secret_box.encrypt(content), provider="mmg",
+                         created_at=created_at or datetime.now(UTC))
+        with db.session() as session:
+            session.add(row)
+        return row.id
+
+    return add
+
+
+@pytest.fixture
+def add_team_member(db) -> Callable[..., None]:
+    """A member of the service's team, as the admin API records one (migration 0002's table)."""
+
+    def add(service_id: uuid.UUID, email_address: str, mobile_number: str | None = None) -> None:
+        with db.session() as session:
+            session.execute(text(
+                "INSERT INTO service_team_members (id, service_id, name, email_address, mobile_number)"
+                " VALUES (:id, :service_id, 'Team member', :email, :mobile)"),
+                {"id": uuid.uuid4(), "service_id": service_id, "email": email_address, "mobile": mobile_number})
+
+    return add
+
+
+@pytest.fixture
+def add_guest(db) -> Callable[..., None]:
+    """An entry on the service's guest list (migration 0002's table); recipient_type is mobile or email."""
+
+    def add(service_id: uuid.UUID, recipient_type: str, recipient: str) -> None:
+        with db.session() as session:
+            session.execute(text(
+                "INSERT INTO service_guest_list (id, service_id, recipient_type, recipient)"
+                " VALUES (:id, :service_id, :type, :recipient)"),
+                {"id": uuid.uuid4(), "service_id": service_id, "type": recipient_type, "recipient": recipient})
 
     return add

@@ -50,12 +50,16 @@ def _check_not_empty(body: str) -> None:
         raise BadRequestError("Your message is empty.")
 
 
-def render_sms(content: str, personalisation: Mapping[str, Any], *, prefix: str | None) -> Content:
-    """The body without the service-name prefix (what Notify returns); the limit counts the prefix too."""
+def render_sms(content: str, personalisation: Mapping[str, Any]) -> Content:
+    """The body without the service-name prefix, which is what Notify returns.
+
+    Notify checks the length without the prefix too ("we have decided to be lenient and let the message go
+    over the character limit", notifications-utils SMSMessageTemplate.is_message_too_long), so a text it
+    accepts is accepted here.
+    """
     body = templates.render(content, personalisation).strip()
     _check_not_empty(body)
-    sent = f"{prefix}: {body}" if prefix else body
-    length = templates.sms_character_count(sent)
+    length = templates.sms_character_count(body)
     if length > templates.SMS_CHAR_LIMIT:
         raise BadRequestError(
             f"Your message is too long. Text messages cannot be longer than {templates.SMS_CHAR_LIMIT} characters. "

@@ -9,40 +9,18 @@ cool-down, leaving those rows to the replay job too, so intake latency stays fla
 """
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Callable
 
 from notify_shared import queues, statuses
 from notify_shared.bus import Bus, PublishError
 from notify_shared.envelope import Envelope
 from notify_shared.logging import get_logger
 
+from ..breaker import CooldownBreaker
+
 log = get_logger(__name__)
 
 RECOVERY = "scheduler replays notifications still created"
-
-
-class PublishBreaker:
-    """Open for `cooldown_seconds` after a failed publish; then the next publish is tried again."""
-
-    def __init__(self, cooldown_seconds: float, clock: Callable[[], float] = time.monotonic):
-        self.cooldown_seconds = cooldown_seconds
-        self.clock = clock
-        self._open_until = 0.0
-        self._lock = threading.Lock()
-
-    def allows_publish(self) -> bool:
-        return self.clock() >= self._open_until
-
-    def record_failure(self) -> None:
-        with self._lock:
-            self._open_until = self.clock() + self.cooldown_seconds
-
-    def record_success(self) -> None:
-        with self._lock:
-            self._open_until = 0.0
 
 
 def queue_for(notification_type: str, key_type: str) -> str:
@@ -53,11 +31,11 @@ def queue_for(notification_type: str, key_type: str) -> str:
     return queues.SEND_QUEUE_FOR_TYPE[notification_type]
 
 
-def publish_send(bus: Bus, breaker: PublishBreaker, *, notification_id: uuid.UUID, notification_type: str,
+def publish_send(bus: Bus, breaker: CooldownBreaker, *, notification_id: uuid.UUID, notification_type: str,
                  key_type: str, request_id: str | None) -> bool:
     """True if the bus took the message."""
     queue = queue_for(notification_type, key_type)
-    if not breaker.allows_publish():
+    if not breaker.allows():
         log.error("notification_publish_skipped", notification_id=str(notification_id), queue=queue,
                   reason="bus failed recently", recovery=RECOVERY)
         return False

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from notify_shared import statuses
+from notify_shared.errors import BadRequestError, NoResultFound
 from notify_shared.logging import get_logger
 
 from ..api_keys import Caller
@@ -16,12 +17,13 @@ from .content import render_for_display
 
 log = get_logger(__name__)
 
+PDF_NOT_READY = "PDF not available yet, try again later"
+
 
 def visible_key_types(caller: Caller) -> tuple[str, ...]:
-    # Test traffic and live traffic never mix in a list: a test key sees only test notifications.
-    if caller.key_type == statuses.KEY_TYPE_TEST:
-        return (statuses.KEY_TYPE_TEST,)
-    return (statuses.KEY_TYPE_NORMAL, statuses.KEY_TYPE_TEAM)
+    # As in Notify (get_notifications_for_service with key_type=api_user.key_type), a list holds only what
+    # was sent with keys of the caller's type: test, team and live traffic never mix.
+    return (caller.key_type,)
 
 
 def expand_status_filter(requested: Sequence[str]) -> tuple[str, ...]:
@@ -75,3 +77,31 @@ def list_page(ctx: ApiContext, caller: Caller, *, statuses_wanted: Sequence[str]
         rows = store.list_notifications(session, caller.service.id, filters, older_than=older_than,
                                         limit=ctx.settings.page_size)
     return [to_v2(ctx, row, url_root) for row in rows]
+
+
+def letter_pdf(ctx: ApiContext, caller: Caller, notification_id: uuid.UUID) -> bytes:
+    """A letter's PDF, or Notify's error for why there is none (app/v2/notifications/get_notifications.py).
+
+    Until the sender has rendered and stored it the answer is PDFNotReadyError, which the official
+    client's users already retry on.
+    """
+    with ctx.db.session() as session:
+        found = store.get_type_and_status(session, caller.service.id, notification_id)
+    if found is None:
+        raise NoResultFound()
+    notification_type, status = found
+    if notification_type != statuses.LETTER:
+        raise BadRequestError("Notification is not a letter")
+    if status == statuses.VIRUS_SCAN_FAILED:
+        raise BadRequestError("File did not pass the virus scan")
+    if status == statuses.TECHNICAL_FAILURE:
+        raise BadRequestError(f"PDF not available for letters in status {status}")
+    pdf = None
+    if status != statuses.PENDING_VIRUS_CHECK and ctx.letter_pdfs is not None:
+        try:
+            pdf = ctx.letter_pdfs.get(notification_id)
+        except Exception as exc:  # noqa: BLE001 - any store failure means "not ready", as in Notify
+            log.error("letter_pdf_unreadable", notification_id=str(notification_id), error=type(exc).__name__)
+    if pdf is None:
+        raise BadRequestError(PDF_NOT_READY, error="PDFNotReadyError")
+    return pdf

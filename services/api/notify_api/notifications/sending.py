@@ -1,8 +1,10 @@
 """Accepting a notification: Notify's checks in Notify's order, one short transaction, then the publish.
 
-Each send_* function reads the template (and any sender or reply-to it names), applies every rule while
-the transaction is open but without any network I/O, inserts the `created` row, commits, and only then
-publishes to the bus. Simulated recipients go through every check but are neither stored nor published.
+Each send_* function checks the day's sending limit in Redis first (a network call, so never inside the
+transaction), then reads the template (and any sender or reply-to it names), applies every rule while the
+transaction is open but without any network I/O, inserts the `created` row, commits, and only then counts
+the send in Redis and publishes to the bus. Simulated recipients go through every check but are neither
+stored, counted nor published.
 """
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ from notify_shared.recipients import validate_phone_number
 
 from ..api_keys import Caller
 from ..context import ApiContext
+from ..limits import daily_limits
+from . import allowed_recipients, letters, serialise, store
 from . import content as rules
-from . import letters, serialise, store
 from .publishing import publish_send
 
 log = get_logger(__name__)
@@ -42,6 +45,8 @@ class Accepted:
     notification_id: uuid.UUID
     notification_type: str
     stored: bool
+    # The daily-limit channels this send counts under.
+    channels: tuple[str, ...]
 
 
 def check_service_permission(caller: Caller, notification_type: str) -> None:
@@ -49,18 +54,17 @@ def check_service_permission(caller: Caller, notification_type: str) -> None:
         raise BadRequestError(f"Service is not allowed to send {PERMISSION_TEXT[notification_type]}")
 
 
-def check_recipient_allowed(caller: Caller, *, simulated: bool) -> None:
-    """Team keys and trial services may only send to their team and guest list.
-
-    There is no guest list or team membership on this platform yet, so apart from Notify's simulated
-    recipients nobody is on it.
-    """
+def check_recipient_allowed(session: Session, caller: Caller, *, simulated: bool, email_address: str | None = None,
+                            phone_number: str | None = None) -> None:
+    """Team keys, and live keys of trial-mode services, may only send to the team and the guest list."""
     if simulated or caller.key_type == statuses.KEY_TYPE_TEST:
         return
-    if caller.key_type == statuses.KEY_TYPE_TEAM:
-        raise BadRequestError(TEAM_KEY_RECIPIENT)
-    if caller.service.restricted:
-        raise BadRequestError(TRIAL_MODE_RECIPIENT)
+    if caller.key_type != statuses.KEY_TYPE_TEAM and not caller.service.restricted:
+        return
+    if allowed_recipients.may_receive(session, caller.service.id, email_address=email_address,
+                                      phone_number=phone_number):
+        return
+    raise BadRequestError(TEAM_KEY_RECIPIENT if caller.key_type == statuses.KEY_TYPE_TEAM else TRIAL_MODE_RECIPIENT)
 
 
 def _template_for(session: Session, caller: Caller, template_id: str, notification_type: str) -> store.TemplateRecord:
@@ -102,6 +106,7 @@ def _after_commit(ctx: ApiContext, caller: Caller, accepted: Accepted, request_i
         log.info("simulated_notification_accepted", notification_id=str(accepted.notification_id),
                  notification_type=accepted.notification_type)
         return
+    daily_limits.count_sent(ctx.limits, caller, accepted.channels)
     publish_send(ctx.bus, ctx.publish_breaker, notification_id=accepted.notification_id,
                  notification_type=accepted.notification_type, key_type=caller.key_type, request_id=request_id)
 
@@ -112,6 +117,8 @@ def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_ro
     personalisation = form.get("personalisation") or {}
     normalised, international = validate_phone_number(form["phone_number"], international=True)
     simulated = rules.is_simulated_phone_number(normalised)
+    channels = daily_limits.channels_for(statuses.SMS, international=international)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels)
     notification_id = uuid.uuid4()
     with ctx.db.session() as session:
         template = _template_for(session, caller, form["template_id"], statuses.SMS)
@@ -124,11 +131,10 @@ def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_ro
                                       f"service id {caller.service.id}")
         elif caller.service.default_sms_sender:
             from_number = caller.service.default_sms_sender
-        check_recipient_allowed(caller, simulated=simulated)
+        check_recipient_allowed(session, caller, simulated=simulated, phone_number=normalised)
         if international and not caller.service.has_permission(INTERNATIONAL_SMS_PERMISSION):
             raise BadRequestError("Cannot send to international mobile numbers")
-        prefix = caller.service.name if caller.service.prefix_sms else None
-        content = rules.render_sms(template.content, personalisation, prefix=prefix)
+        content = rules.render_sms(template.content, personalisation)
         if not simulated:
             store.insert_notification(session, _row(
                 ctx, caller, notification_id=notification_id, notification_type=statuses.SMS, template=template,
@@ -138,7 +144,8 @@ def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_ro
                 phone_prefix=None if international else "44", rate_multiplier=None if international else 1.0,
                 reply_to_text=from_number,
             ))
-    _after_commit(ctx, caller, Accepted(notification_id, statuses.SMS, stored=not simulated), request_id)
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.SMS, stored=not simulated, channels=channels),
+                  request_id)
     return serialise.post_sms_response(
         notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
         template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
@@ -155,6 +162,8 @@ def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_
         personalisation, form.get("sanitise_content_for") or ())
     address = form["email_address"].strip()
     simulated = rules.is_simulated_email_address(address)
+    channels = daily_limits.channels_for(statuses.EMAIL)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels)
     notification_id = uuid.uuid4()
     with ctx.db.session() as session:
         template = _template_for(session, caller, form["template_id"], statuses.EMAIL)
@@ -165,7 +174,7 @@ def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_
             if reply_to is None:
                 raise BadRequestError(f"email_reply_to_id {form['email_reply_to_id']} does not exist in database "
                                       f"for service id {caller.service.id}")
-        check_recipient_allowed(caller, simulated=simulated)
+        check_recipient_allowed(session, caller, simulated=simulated, email_address=address)
         content = rules.render_email(template.content, template.subject, personalisation)
         if not simulated:
             store.insert_notification(session, _row(
@@ -174,7 +183,8 @@ def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_
                 client_reference=form.get("reference"), reply_to_text=reply_to,
                 one_click_unsubscribe_url=form.get("one_click_unsubscribe_url"),
             ))
-    _after_commit(ctx, caller, Accepted(notification_id, statuses.EMAIL, stored=not simulated), request_id)
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.EMAIL, stored=not simulated, channels=channels),
+                  request_id)
     return serialise.post_email_response(
         notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
         template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
@@ -187,6 +197,8 @@ def send_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url
                 request_id: str | None) -> dict[str, Any]:
     check_service_permission(caller, statuses.LETTER)
     personalisation = form.get("personalisation") or {}
+    channels = daily_limits.channels_for(statuses.LETTER)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels)
     notification_id = uuid.uuid4()
     with ctx.db.session() as session:
         template = _template_for(session, caller, form["template_id"], statuses.LETTER)
@@ -204,7 +216,7 @@ def send_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url
             personalisation=personalisation, client_reference=form.get("reference"),
             postage=template.postage or "second",
         ))
-    _after_commit(ctx, caller, Accepted(notification_id, statuses.LETTER, stored=True), request_id)
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.LETTER, stored=True, channels=channels), request_id)
     return serialise.post_letter_response(
         notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
         template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,

@@ -84,6 +84,15 @@ def get_notification(session: Session, service_id: uuid.UUID, notification_id: u
     return StoredNotification(*row) if row else None
 
 
+def get_type_and_status(session: Session, service_id: uuid.UUID,
+                        notification_id: uuid.UUID) -> tuple[str, str] | None:
+    row = session.execute(
+        select(Notification.notification_type, Notification.status)
+        .where(Notification.id == notification_id, Notification.service_id == service_id)
+    ).first()
+    return (row.notification_type, row.status) if row else None
+
+
 @dataclass(frozen=True)
 class ListFilter:
     key_types: Sequence[str]

@@ -13,18 +13,18 @@ def test_sanitising_escapes_markdown_and_breaks_links_only_in_named_values():
                                 "sanitised": "\\[click\\]\\(x\\.example\\)"}}
 
 
-def test_the_sms_limit_counts_the_service_name_prefix():
-    body = "x" * (918 - len("Service: "))
+def test_the_sms_limit_leaves_out_the_service_name_prefix_as_notify_does():
+    body = "x" * 918
 
-    assert content.render_sms(body, {}, prefix="Service").body == body
+    assert content.render_sms(body, {}).body == body
     with pytest.raises(BadRequestError) as excinfo:
-        content.render_sms(body + "x", {}, prefix="Service")
+        content.render_sms(body + "x", {})
     assert excinfo.value.message.endswith("Your message is 919 characters long.")
 
 
 def test_an_empty_message_is_refused():
     with pytest.raises(BadRequestError) as excinfo:
-        content.render_sms("((name))", {"name": "  "}, prefix=None)
+        content.render_sms("((name))", {"name": "  "})
 
     assert excinfo.value.message == "Your message is empty."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from notify_shared.errors import NoResultFound
 
@@ -26,6 +26,13 @@ def get_notification_by_id(notification_id: str):
     if found is None:
         raise NoResultFound()
     return jsonify(found), 200
+
+
+@notifications_blueprint.route("/<notification_id>/pdf", methods=["GET"])
+def get_pdf_for_notification(notification_id: str):
+    validate({"notification_id": notification_id}, notification_by_id)
+    pdf = reading.letter_pdf(api_context(), current_caller(), uuid.UUID(notification_id))
+    return Response(pdf, status=200, mimetype="application/pdf")
 
 
 def _page_link(query: dict, older_than: str | None) -> str:

@@ -4,12 +4,9 @@ from __future__ import annotations
 from notify_shared.statuses import ALL_STATUSES, NOTIFICATION_TYPES
 
 from ...notifications.letters import LETTER_STATUS_ACCEPTED, LETTER_STATUS_RECEIVED
+from ..definitions import personalisation, uuid
 
-uuid = {"type": "string", "format": "validate_uuid", "validationMessage": "is not a valid UUID"}
-
-personalisation = {"type": "object"}
-
-reference = {"type": ["string", "null"], "maxLength": 1000}
+reference = {"type": ["string", "null"], "maxLength": 1000, "format": "client_reference"}
 
 https_url = {"type": "string", "format": "https_url", "validationMessage": "is not a valid https url"}
 
@@ -73,7 +70,7 @@ LIST_STATUS_VALUES = [*ALL_STATUSES, "failed", LETTER_STATUS_ACCEPTED, LETTER_ST
 get_notifications_request = {
     "type": "object",
     "properties": {
-        "reference": {"type": "string"},
+        "reference": {"type": "string", "format": "storable_text"},
         "status": {"type": "array", "items": {"enum": LIST_STATUS_VALUES}},
         "template_type": {"type": "array", "items": {"enum": list(NOTIFICATION_TYPES)}},
         "include_jobs": {"enum": ["true", "True"]},

@@ -100,14 +100,14 @@ def test_one_service_cannot_read_another_services_notification(notify_client, sa
 
 
 def test_the_iterator_walks_every_page_newest_first_and_each_page_links_the_next(
-        start_api, sample_service, add_notification):
-    origin = start_api(API_PAGE_SIZE="2")
+        small_page_api, sample_service, add_notification):
+    origin = small_page_api
     base = datetime.now(UTC) - timedelta(minutes=10)
     # Two rows share a timestamp: the id breaks the tie, so neither is skipped or repeated.
     created = [base + timedelta(seconds=s) for s in (1, 2, 3, 3, 4)]
-    ids = [add_notification(sample_service, created_at=at) for at in created[:4]]
-    ids.append(add_notification(sample_service, created_at=created[4], key_type="team"))
-    add_notification(sample_service, created_at=base + timedelta(seconds=5), key_type="test")
+    ids = [add_notification(sample_service, created_at=at) for at in created]
+    add_notification(sample_service, created_at=base + timedelta(seconds=5), key_type="team")
+    add_notification(sample_service, created_at=base + timedelta(seconds=6), key_type="test")
     client = NotificationsAPIClient(sample_service.api_key, base_url=origin)
 
     walked = [n["id"] for n in client.get_all_notifications_iterator()]
@@ -124,15 +124,15 @@ def test_the_iterator_walks_every_page_newest_first_and_each_page_links_the_next
                     "links": {"current": f"{origin}/v2/notifications?older_than={newest_first[-1]}"}}
 
 
-def test_a_test_key_lists_only_test_notifications(notify_client, sample_service, add_notification):
+def test_each_key_type_lists_only_what_keys_of_its_type_sent(notify_client, sample_service, add_notification):
     live = add_notification(sample_service)
+    team = add_notification(sample_service, key_type="team")
     test = add_notification(sample_service, key_type="test")
 
-    listed_by_test_key = notify_client(sample_service.test_api_key).get_all_notifications()["notifications"]
-    listed_by_live_key = notify_client(sample_service.api_key).get_all_notifications()["notifications"]
+    listed = {key: [n["id"] for n in notify_client(getattr(sample_service, key)).get_all_notifications()[
+        "notifications"]] for key in ("api_key", "team_api_key", "test_api_key")}
 
-    assert [n["id"] for n in listed_by_test_key] == [str(test)]
-    assert [n["id"] for n in listed_by_live_key] == [str(live)]
+    assert listed == {"api_key": [str(live)], "team_api_key": [str(team)], "test_api_key": [str(test)]}
 
 
 def test_list_filters_and_keeps_them_in_the_next_link(shared_api, notify_client, sample_service, add_notification):

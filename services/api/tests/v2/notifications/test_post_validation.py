@@ -85,7 +85,7 @@ def test_reference_may_be_up_to_1000_characters(client, sms):
 
 def test_personalisation_must_be_an_object(client, sms):
     assert validation_messages(client, SMS, {**sms, "personalisation": "Ada"}) == [
-        "personalisation Ada is not of type object"]
+        "personalisation should contain key value pairs"]
 
 
 def test_sender_and_reply_to_ids_must_be_uuids(client, sms, email):
