@@ -6,13 +6,14 @@ STAMP := $(VENV)/.installed
 PROJECTS := shared services/api services/sender services/status-receiver services/scheduler tools
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PROJECTS))
 
-.PHONY: run test lint check-deploy package lock clean help drill bench-receipts bench-retention
+.PHONY: run test lint check-deploy package lock clean help drill bench bench-receipts bench-retention
 
 help:
 	@echo "make run            start the whole stack locally (embedded PostgreSQL and SQS emulator)"
 	@echo "make test           install what is needed, lint, and run every test"
 	@echo "make check-deploy   check that manifests, compose file and app defaults agree"
 	@echo "make drill          the health-check incident drill and the fault drills"
+	@echo "make bench          every benchmark in bench/; writes bench/results/latest.json and report.md"
 	@echo "make bench-receipts / bench-retention   single benchmarks (bench/)"
 	@echo "make package SERVICE=sender   build a pushable folder under dist/"
 
@@ -39,6 +40,10 @@ test: $(STAMP) lint check-deploy
 drill: $(STAMP)
 	$(BIN)/python bench/drill.py
 	$(BIN)/python -m pytest -m "drill" tests/drills
+
+# Every benchmark, one after the other (bench/run_all.py), then the report with plots.
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
 
 bench-receipts: $(STAMP)
 	$(BIN)/python bench/receipts.py
