@@ -54,6 +54,8 @@ def broker_url_and_options(settings: Settings) -> tuple[str, dict]:
             "wait_time_seconds": settings.sqs_wait_time_seconds,
             "polling_interval": 0.1,
             "is_secure": secure,
+            # One connection attempt: a publish to an unreachable SQS must fail inside the bus timeout.
+            "max_retries": 1,
             "client-config": {
                 "connect_timeout": settings.bus_publish_timeout_seconds,
                 "read_timeout": max(settings.bus_publish_timeout_seconds, settings.sqs_wait_time_seconds + 5),
@@ -128,7 +130,9 @@ class Bus:
             declare = [] if q.name in state["declared"] else [q]
             state["producer"].publish(
                 envelope.to_dict(),
-                exchange=self.exchange,
+                # The default exchange routes straight to the queue named by the routing key: one round trip
+                # on Redis instead of a binding lookup plus the push.
+                exchange="",
                 routing_key=q.routing_key,
                 declare=declare,
                 retry=False,

@@ -1,12 +1,10 @@
 """The simulator's WSGI app and its threaded server."""
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 
 from flask import Flask, jsonify
-from werkzeug.serving import make_server
 
 from notify_shared.logging import configure_logging, get_logger
 
@@ -14,7 +12,9 @@ from .context import SimulatorContext
 from .control import control_blueprint
 from .firetext import firetext_blueprint
 from .mmg import mmg_blueprint
+from .print_provider import print_provider_blueprint
 from .receipts import ReceiptPoster
+from .server import KeepAliveServer
 from .ses import ses_blueprint
 from .settings import SimulatorSettings
 from .state import RuntimeState, SendLog
@@ -28,7 +28,8 @@ def create_app(settings: SimulatorSettings) -> tuple[Flask, SimulatorContext]:
                            timeout_seconds=settings.receipt_timeout_seconds)
     sim = SimulatorContext(settings, RuntimeState(settings), SendLog(settings.message_log_size), poster)
     app = Flask("notify_simulator")
-    for blueprint in (mmg_blueprint(sim), firetext_blueprint(sim), ses_blueprint(sim), control_blueprint(sim)):
+    for blueprint in (mmg_blueprint(sim), firetext_blueprint(sim), ses_blueprint(sim), control_blueprint(sim),
+                      print_provider_blueprint(sim)):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(404)
@@ -44,13 +45,10 @@ def create_app(settings: SimulatorSettings) -> tuple[Flask, SimulatorContext]:
 
 def serve(settings: SimulatorSettings) -> None:
     configure_logging("simulator", settings.log_format, settings.log_level)
-    # werkzeug logs every request at INFO; at hundreds of requests a second that is the bottleneck.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app, sim = create_app(settings)
     sim.receipts.start()
     # A thread per connection: benchmarks hold many keep-alive connections at 100 ms+ latency.
-    server = make_server(settings.host, settings.port, app, threaded=True)
-    server.daemon_threads = True
+    server = KeepAliveServer(settings.host, settings.port, app)
     stop = threading.Event()
 
     def _stop(signum, _frame):

@@ -16,8 +16,12 @@ def control_blueprint(sim: SimulatorContext) -> Blueprint:
 
     @bp.get("/_stats")
     def stats():
-        """{"sends": {<notification id or reference>: count}, "total": N, ...}: accepted hand-overs only."""
-        body = sim.sends.stats()
+        """{"sends": {<notification id or reference>: count}, "total": N, ...}: accepted hand-overs only.
+
+        `?brief=true` leaves out "sends" (cheap to poll during a benchmark); "distinct" and
+        "most_for_one_id" still show whether any id was handed over twice.
+        """
+        body = sim.sends.stats(brief=request.args.get("brief", "").lower() in {"1", "true", "yes"})
         body["receipts"] = {"pending": sim.receipts.pending(), "posted": sim.receipts.posted,
                             "dropped": sim.receipts.dropped}
         return jsonify(body)

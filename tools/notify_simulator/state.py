@@ -164,6 +164,7 @@ class SendLog:
         self._by_provider: Counter[str] = Counter()
         self._rejected: Counter[str] = Counter()
         self._messages: deque[dict[str, Any]] = deque(maxlen=max_messages)
+        self._most_for_one_key = 0
 
     def record_send(self, provider: str, key: str, provider_reference: str, request: dict[str, Any]) -> None:
         entry = {
@@ -175,6 +176,7 @@ class SendLog:
         }
         with self._lock:
             self._sends[key] += 1
+            self._most_for_one_key = max(self._most_for_one_key, self._sends[key])
             self._by_provider[provider] += 1
             self._messages.append(entry)
 
@@ -182,15 +184,20 @@ class SendLog:
         with self._lock:
             self._rejected[provider] += 1
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, *, brief: bool = False) -> dict[str, Any]:
+        """Counts; `brief` leaves out the per-id map, which benchmarks poll at thousands of ids."""
         with self._lock:
-            return {
-                "sends": dict(self._sends),
-                "total": sum(self._sends.values()),
+            body: dict[str, Any] = {
+                "total": sum(self._by_provider.values()),
+                "distinct": len(self._sends),
+                "most_for_one_id": self._most_for_one_key,
                 "by_provider": dict(self._by_provider),
                 "rejected": dict(self._rejected),
                 "at": time.time(),
             }
+            if not brief:
+                body["sends"] = dict(self._sends)
+            return body
 
     def messages(self, key: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -199,6 +206,7 @@ class SendLog:
     def reset(self) -> None:
         with self._lock:
             self._sends.clear()
+            self._most_for_one_key = 0
             self._by_provider.clear()
             self._rejected.clear()
             self._messages.clear()

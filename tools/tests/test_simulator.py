@@ -1,6 +1,7 @@
 """The provider simulator as a process: provider-shaped APIs, receipts posted back, control endpoints."""
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import threading
@@ -213,6 +214,37 @@ def test_stats_count_each_id_and_reset_clears_them(sim):
 
     requests.post(f"{sim}/_reset", timeout=5)
     assert requests.get(f"{sim}/_stats", timeout=5).json()["sends"] == {}
+
+
+def test_a_client_keeps_its_connection_across_sends_as_with_a_real_provider(sim):
+    host, port = sim.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    body = json.dumps({"reqType": "BULK", "MSISDN": "447700900123", "msg": "Hi", "sender": "notify", "multi": True})
+    answers, sockets = [], []
+    for cid in ("one", "two"):
+        conn.request("POST", "/mmg", body=body.replace('"multi"', f'"cid": "{cid}", "multi"'),
+                     headers={"Authorization": "Basic k", "Content-Type": "application/json"})
+        response = conn.getresponse()
+        answers.append((response.status, response.getheader("Connection")))
+        response.read()
+        sockets.append(conn.sock)
+
+    assert answers == [(200, None), (200, None)]
+    assert sockets[0] is sockets[1] is not None  # the second request went over the first one's socket
+    conn.close()
+    assert requests.get(f"{sim}/_stats", timeout=5).json()["sends"] == {"one": 1, "two": 1}
+
+
+def test_brief_stats_leave_out_the_per_id_counts_but_show_duplicates(sim):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    send_mmg(sim, first)
+    send_mmg(sim, first)
+    send_firetext(sim, second)
+
+    stats = requests.get(f"{sim}/_stats", params={"brief": "true"}, timeout=5).json()
+
+    assert "sends" not in stats
+    assert (stats["total"], stats["distinct"], stats["most_for_one_id"]) == (3, 2, 2)
 
 
 def test_a_forced_provider_failure_answers_its_status_until_switched_off(sim, sink):

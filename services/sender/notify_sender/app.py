@@ -9,6 +9,9 @@ from notify_shared.worker import WorkerProcess
 from .concurrent_consumer import ConcurrentConsumer
 from .config import SenderConfig
 from .consumers import SendHandler
+from .error_bursts import BurstRules
+from .letters import build_letter_sender, with_letters
+from .provider_errors import ProviderErrorMonitor
 from .providers.registry import build_providers
 from .retry import RetryPolicy
 from .selection import ProviderDirectory
@@ -17,15 +20,23 @@ log = get_logger(__name__)
 
 
 def build_handler(worker: WorkerProcess, config: SenderConfig) -> SendHandler:
+    directory = ProviderDirectory(worker.db, config.provider_cache_seconds)
+    errors = ProviderErrorMonitor(
+        worker.db,
+        BurstRules(threshold=config.sms_provider_error_threshold, step=config.sms_provider_error_step,
+                   cooldown_seconds=config.sms_provider_error_cooldown_seconds),
+        on_change=directory.invalidate,
+    )
     return SendHandler(
         db=worker.db,
         bus=worker.bus,
         box=SecretBox(worker.settings.secret_key),
         providers=build_providers(config),
-        directory=ProviderDirectory(worker.db, config.provider_cache_seconds),
+        directory=directory,
         retry=RetryPolicy(config.send_retry_delay_seconds, config.send_retry_max_delay_seconds,
                           config.send_retry_budget_seconds),
         config=config,
+        errors=errors,
     )
 
 
@@ -35,8 +46,9 @@ def main() -> None:
     handler = build_handler(worker, config)
     service_name = worker.settings.service_name
     consumer = ConcurrentConsumer(
-        worker.bus, config.queues, handler,
+        worker.bus, config.queues, with_letters(handler, build_letter_sender(handler)),
         concurrency=config.concurrency,
+        consumers_per_queue=int(__import__("os").environ.get("EXP_CPQ", "1")),
         on_idle=worker.heartbeat.beat,
         # A send in flight finishes within the provider timeout plus its two short transactions.
         drain_seconds=config.provider_timeout_seconds + 10,
@@ -45,8 +57,11 @@ def main() -> None:
     )
     worker.on_stop(consumer.stop)
     worker.start()
+    handler.errors.start()
     log.info("sender_started", config=config.redacted())
     try:
         consumer.run()
     finally:
+        handler.close()
+        handler.errors.stop()
         worker.close()

@@ -14,6 +14,8 @@ Claim rule (at-least-once delivery must never mean two provider hand-overs):
   retry could not be published and the original message was left on the queue. Older copies match
   neither and are dropped as duplicates. `sending` never goes back to `created`, so API readers
   never see a status step backwards.
+* Claims and records run in batches (batching.py): one statement for every send waiting, each row
+  still judged on its own attempt. A row locked by another transaction is skipped as a duplicate.
 * The `claimed_at` value a claim returns is its ownership token: record, release and fail only touch
   the row while `claimed_at` still holds that value, so a claim recovered by the scheduler (or any
   other writer) is never overwritten by a sender that lost it.
@@ -21,21 +23,14 @@ Claim rule (at-least-once delivery must never mean two provider hand-overs):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, text, update
 
 from notify_shared.db import Database
-from notify_shared.models import (
-    Notification,
-    Service,
-    ServiceEmailReplyTo,
-    ServiceSmsSender,
-    Template,
-    TemplateHistory,
-)
+from notify_shared.models import Notification
 from notify_shared.statuses import CREATED, EMAIL, SENDING, SMS, TECHNICAL_FAILURE
 
 # Letters go to DVLA through their own worker; a letter on a send queue here is left alone.
@@ -86,108 +81,165 @@ class NotClaimed:
             return f"not_sent_by_this_worker_{self.notification_type}"
         if self.status == SENDING and self.claimed:
             return "claimed_by_another_attempt"
+        if self.status == CREATED:
+            return "claimed_concurrently"  # its row was locked by another claim of the same notification
         return f"status_{self.status}"
 
 
-def claim_for_sending(db: Database, notification_id: uuid.UUID, attempt: int) -> ClaimedNotification | NotClaimed:
+@dataclass(frozen=True)
+class ClaimRequest:
+    notification_id: uuid.UUID
+    attempt: int
+
+
+# One statement claims a whole batch and reads everything each send needs (service, template version,
+# default sender): one round trip and one commit, however many sends are waiting (see batching.py).
+# Rows another transaction holds are skipped, not waited for: that transaction is claiming or writing
+# the same notification, so this copy of the message is a duplicate. Skipping also means two senders
+# claiming overlapping batches can never deadlock.
+CLAIM_BATCH = text("""
+WITH wanted AS (
+    SELECT w.id, w.attempt FROM unnest(CAST(:ids AS uuid[]), CAST(:attempts AS int[])) AS w(id, attempt)
+    ORDER BY w.id
+), locked AS (
+    -- One primary-key lookup per id (LATERAL), whatever the planner thinks of the status indexes:
+    -- with a backlog of created rows, a plan driven by status would scan all of them for every batch.
+    SELECT n.id, w.attempt FROM wanted w
+    CROSS JOIN LATERAL (
+        SELECT id FROM notifications
+        WHERE id = w.id AND notification_type IN ('sms', 'email')  -- SENT_BY_THIS_WORKER
+          AND (status = 'created'
+               OR (status = 'sending' AND claimed_at IS NULL AND sent_at IS NULL
+                   AND send_attempts IN (w.attempt, w.attempt + 1)))
+        FOR UPDATE SKIP LOCKED
+    ) n
+), claimed AS (
+    UPDATE notifications n
+    SET status = 'sending', claimed_at = now(), updated_at = now(), send_attempts = l.attempt + 1
+    FROM locked l
+    WHERE n.id = l.id
+    RETURNING n.id, l.attempt, n.claimed_at, n.created_at, n.notification_type, n.key_type, n."to",
+              n.normalised_to, n.personalisation, n.international, n.reply_to_text, n.one_click_unsubscribe_url,
+              n.service_id, n.template_id, n.template_version
+)
+SELECT c.*, s.name AS service_name, s.active AS service_active, s.email_sender_local_part, s.prefix_sms,
+       coalesce(th.subject, t.subject) AS template_subject, coalesce(th.content, t.content) AS template_content,
+       (SELECT ss.sms_sender FROM service_sms_senders ss
+        WHERE c.reply_to_text IS NULL AND c.notification_type = 'sms' AND ss.service_id = c.service_id
+          AND ss.is_default AND NOT ss.archived LIMIT 1) AS default_sms_sender,
+       (SELECT r.email_address FROM service_email_reply_to r
+        WHERE c.reply_to_text IS NULL AND c.notification_type = 'email' AND r.service_id = c.service_id
+          AND r.is_default AND NOT r.archived LIMIT 1) AS default_reply_to
+FROM claimed c
+JOIN services s ON s.id = c.service_id
+LEFT JOIN templates_history th ON th.id = c.template_id AND th.version = c.template_version
+-- Rows written before template history existed: the live template, if it is that version.
+LEFT JOIN templates t ON th.id IS NULL AND t.id = c.template_id AND t.version = c.template_version
+""")
+
+CURRENT_STATE = text("""
+SELECT id, status, send_attempts, claimed_at IS NOT NULL AS claimed, notification_type
+FROM notifications WHERE id = ANY(CAST(:ids AS uuid[]))
+""")
+
+
+def claim_batch(db: Database, requests: Sequence[ClaimRequest]) -> list[ClaimedNotification | NotClaimed]:
+    """Claim each request's notification (see the module docstring); results in request order."""
+    first_for_id: dict[uuid.UUID, int] = {}
+    for index, request in enumerate(requests):
+        first_for_id.setdefault(request.notification_id, index)
+    wanted = [requests[index] for index in first_for_id.values()]
+    results: list[ClaimedNotification | NotClaimed | None] = [None] * len(requests)
     with db.session() as session:
-        claimable = or_(
-            Notification.status == CREATED,
-            and_(
-                Notification.status == SENDING,
-                Notification.claimed_at.is_(None),
-                Notification.sent_at.is_(None),
-                Notification.send_attempts.in_((attempt, attempt + 1)),
-            ),
-        )
-        row = session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.notification_type.in_(SENT_BY_THIS_WORKER),
-                   claimable)
-            .values(status=SENDING, claimed_at=func.now(), updated_at=func.now(), send_attempts=attempt + 1)
-            .returning(
-                Notification.claimed_at, Notification.created_at, Notification.notification_type,
-                Notification.key_type, Notification.to, Notification.normalised_to, Notification.personalisation,
-                Notification.international, Notification.reply_to_text, Notification.one_click_unsubscribe_url,
-                Notification.service_id, Notification.template_id, Notification.template_version,
-            )
-            .execution_options(synchronize_session=False)
-        ).one_or_none()
-        if row is None:
-            current = session.execute(
-                select(Notification.status, Notification.send_attempts, Notification.claimed_at,
-                       Notification.notification_type)
-                .where(Notification.id == notification_id)
-            ).one_or_none()
-            if current is None:
-                return NotClaimed(None, None, False)
-            return NotClaimed(current.status, current.send_attempts, current.claimed_at is not None,
-                              current.notification_type)
-        return _load_claim(session, notification_id, attempt, row)
+        rows = session.execute(CLAIM_BATCH, {"ids": [str(r.notification_id) for r in wanted],
+                                             "attempts": [r.attempt for r in wanted]}).all()
+        for row in rows:
+            results[first_for_id[row.id]] = _claimed(row)
+        missing = {requests[i].notification_id for i, result in enumerate(results) if result is None}
+        if missing:
+            current = {row.id: row for row in session.execute(CURRENT_STATE, {"ids": [str(i) for i in missing]})}
+            for index, request in enumerate(requests):
+                if results[index] is None:
+                    results[index] = _not_claimed(current.get(request.notification_id))
+    return [result for result in results if result is not None]
 
 
-def _load_claim(session: Session, notification_id: uuid.UUID, attempt: int, row) -> ClaimedNotification:
-    service = session.execute(
-        select(Service.name, Service.active, Service.email_sender_local_part, Service.prefix_sms)
-        .where(Service.id == row.service_id)
-    ).one()
-    template = session.execute(
-        select(TemplateHistory.subject, TemplateHistory.content)
-        .where(TemplateHistory.id == row.template_id, TemplateHistory.version == row.template_version)
-    ).one_or_none()
-    if template is None:
-        # Rows written before template history existed: the live template, if it is that version.
-        template = session.execute(
-            select(Template.subject, Template.content)
-            .where(Template.id == row.template_id, Template.version == row.template_version)
-        ).one_or_none()
-    default_sms_sender = default_reply_to = None
-    if row.reply_to_text is None and row.notification_type == "sms":
-        default_sms_sender = session.execute(
-            select(ServiceSmsSender.sms_sender)
-            .where(ServiceSmsSender.service_id == row.service_id, ServiceSmsSender.is_default.is_(True),
-                   ServiceSmsSender.archived.is_(False))
-            .limit(1)
-        ).scalar()
-    if row.reply_to_text is None and row.notification_type == "email":
-        default_reply_to = session.execute(
-            select(ServiceEmailReplyTo.email_address)
-            .where(ServiceEmailReplyTo.service_id == row.service_id, ServiceEmailReplyTo.is_default.is_(True),
-                   ServiceEmailReplyTo.archived.is_(False))
-            .limit(1)
-        ).scalar()
+def claim_for_sending(db: Database, notification_id: uuid.UUID, attempt: int) -> ClaimedNotification | NotClaimed:
+    return claim_batch(db, [ClaimRequest(notification_id, attempt)])[0]
+
+
+def _claimed(row) -> ClaimedNotification:
     return ClaimedNotification(
-        id=notification_id, attempt=attempt, claimed_at=row.claimed_at, created_at=row.created_at,
+        id=row.id, attempt=row.attempt, claimed_at=row.claimed_at, created_at=row.created_at,
         notification_type=row.notification_type, key_type=row.key_type, to=row.to, normalised_to=row.normalised_to,
         personalisation=row.personalisation, international=row.international, reply_to_text=row.reply_to_text,
         one_click_unsubscribe_url=row.one_click_unsubscribe_url, service_id=row.service_id,
-        service_name=service.name, service_active=service.active,
-        email_sender_local_part=service.email_sender_local_part, prefix_sms=service.prefix_sms,
-        default_sms_sender=default_sms_sender, default_reply_to=default_reply_to,
-        template_subject=template.subject if template else None,
-        template_content=template.content if template else None,
+        service_name=row.service_name, service_active=row.service_active,
+        email_sender_local_part=row.email_sender_local_part, prefix_sms=row.prefix_sms,
+        default_sms_sender=row.default_sms_sender, default_reply_to=row.default_reply_to,
+        template_subject=row.template_subject, template_content=row.template_content,
     )
+
+
+def _not_claimed(current) -> NotClaimed:
+    if current is None:
+        return NotClaimed(None, None, False)
+    return NotClaimed(current.status, current.send_attempts, current.claimed, current.notification_type)
 
 
 def _owned(claim: ClaimedNotification):
     return and_(Notification.id == claim.id, Notification.claimed_at == claim.claimed_at)
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """The hand-over facts for one claimed notification (billing and receipts read them)."""
+
+    claim: ClaimedNotification
+    reference: str
+    sent_by: str
+    billable_units: int
+    status: str = SENDING
+    phone_prefix: str | None = None  # international SMS only; the API prices UK numbers itself
+    rate_multiplier: float | None = None
+
+
+# A receipt may already have moved the status on; then only the facts are stored. Only rows whose
+# claim is still the one recorded (same claimed_at) are touched.
+RECORD_BATCH = text("""
+UPDATE notifications n
+SET reference = r.reference, sent_by = r.sent_by, billable_units = r.billable_units, sent_at = now(),
+    updated_at = now(), status = CASE WHEN n.status = 'sending' THEN r.status ELSE n.status END,
+    phone_prefix = coalesce(r.phone_prefix, n.phone_prefix),
+    rate_multiplier = coalesce(r.rate_multiplier, n.rate_multiplier)
+FROM unnest(CAST(:ids AS uuid[]), CAST(:claimed_at AS timestamptz[]), CAST(:references AS text[]),
+            CAST(:sent_by AS text[]), CAST(:units AS int[]), CAST(:statuses AS text[]),
+            CAST(:prefixes AS text[]), CAST(:multipliers AS float8[]))
+     AS r(id, claimed_at, reference, sent_by, billable_units, status, phone_prefix, rate_multiplier)
+WHERE n.id = r.id AND n.claimed_at = r.claimed_at
+RETURNING n.id
+""")
+
+
+def record_batch(db: Database, records: Sequence[SentRecord]) -> list[bool]:
+    """Store each hand-over; True where the row was still ours (results in record order)."""
+    with db.session() as session:
+        recorded = set(session.execute(RECORD_BATCH, {
+            "ids": [str(r.claim.id) for r in records],
+            "claimed_at": [r.claim.claimed_at for r in records],
+            "references": [r.reference for r in records],
+            "sent_by": [r.sent_by for r in records],
+            "units": [r.billable_units for r in records],
+            "statuses": [r.status for r in records],
+            "prefixes": [r.phone_prefix for r in records],
+            "multipliers": [r.rate_multiplier for r in records],
+        }).scalars())
+    return [record.claim.id in recorded for record in records]
+
+
 def record_sent(db: Database, claim: ClaimedNotification, *, reference: str, sent_by: str, billable_units: int,
                 status: str = SENDING) -> bool:
-    """Store the hand-over. A receipt may already have moved the status on; then only the facts are stored."""
-    with db.session() as session:
-        result = session.execute(
-            update(Notification)
-            .where(_owned(claim))
-            .values(
-                reference=reference, sent_by=sent_by, billable_units=billable_units,
-                sent_at=func.now(), updated_at=func.now(),
-                status=case((Notification.status == SENDING, status), else_=Notification.status),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
+    return record_batch(db, [SentRecord(claim, reference, sent_by, billable_units, status)])[0]
 
 
 def release_for_retry(db: Database, claim: ClaimedNotification) -> bool:

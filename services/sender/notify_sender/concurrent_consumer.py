@@ -41,6 +41,7 @@ class ReconnectRequested(Exception):
 
 class ConcurrentConsumer:
     def __init__(self, bus: Bus, queues: Iterable[str], handler: QueueHandler, *, concurrency: int,
+                 consumers_per_queue: int = 1,
                  on_idle: Callable[[], None] | None = None, retry_delay_seconds: int = 5,
                  drain_seconds: float = 30.0, loop_stale_seconds: float = 30.0,
                  thread_initializer: Callable[[], None] | None = None):
@@ -48,13 +49,17 @@ class ConcurrentConsumer:
         self.queue_names = list(queues)
         self.handler = handler
         self.concurrency = max(1, concurrency)
+        self.consumers_per_queue = max(1, min(consumers_per_queue, self.concurrency))
+        # Each consume loop of a queue may hold its share of the sends in flight.
+        self.prefetch = -(-self.concurrency // self.consumers_per_queue)
+        self.loop_ids = [f"{name}#{n}" for name in self.queue_names for n in range(self.consumers_per_queue)]
         self.on_idle = on_idle or (lambda: None)
         self.retry_delay_seconds = retry_delay_seconds
         self.drain_seconds = drain_seconds
         self.loop_stale_seconds = loop_stale_seconds
         self.thread_initializer = thread_initializer
         self._stop = threading.Event()
-        self._beats = {name: time.monotonic() for name in self.queue_names}
+        self._beats = {loop_id: time.monotonic() for loop_id in self.loop_ids}
         self._consumed_lock = threading.Lock()
         self.consumed = 0
 
@@ -65,8 +70,9 @@ class ConcurrentConsumer:
         """Block until stopped. The process heartbeat beats only while every queue loop is turning."""
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="send",
                                   initializer=self.thread_initializer)
-        loops = [threading.Thread(target=self._run_queue, args=(name, pool), name=f"consume-{name}", daemon=True)
-                 for name in self.queue_names]
+        loops = [threading.Thread(target=self._run_queue, args=(loop_id, pool), name=f"consume-{loop_id}",
+                                  daemon=True)
+                 for loop_id in self.loop_ids]
         for loop in loops:
             loop.start()
         try:
@@ -84,26 +90,27 @@ class ConcurrentConsumer:
             pool.shutdown(wait=True, cancel_futures=True)
             log.info("consumer_stopped", consumed=self.consumed)
 
-    def _beat(self, name: str) -> None:
-        self._beats[name] = time.monotonic()
+    def _beat(self, loop_id: str) -> None:
+        self._beats[loop_id] = time.monotonic()
 
-    def _run_queue(self, name: str, pool: ThreadPoolExecutor) -> None:
+    def _run_queue(self, loop_id: str, pool: ThreadPoolExecutor) -> None:
+        name = loop_id.rsplit("#", 1)[0]
         backoff = 0.5
         while not self._stop.is_set():
             try:
                 with self.bus.connection() as conn:
                     conn.ensure_connection(max_retries=1)
-                    self._consume(name, conn, pool)
+                    self._consume(name, loop_id, conn, pool)
                 backoff = 0.5
             except Exception as exc:  # broker down or a message to return: reconnect with backoff
                 if self._stop.is_set():
                     break
                 log.warning("bus_connection_lost", queue=name, error=type(exc).__name__, retry_in=backoff)
-                self._beat(name)
+                self._beat(loop_id)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 10)
 
-    def _consume(self, name: str, conn: Connection, pool: ThreadPoolExecutor) -> None:
+    def _consume(self, name: str, loop_id: str, conn: Connection, pool: ThreadPoolExecutor) -> None:
         finished: stdlib_queue.SimpleQueue[tuple[Message, Future]] = stdlib_queue.SimpleQueue()
         in_flight = 0
         must_reconnect = False
@@ -136,12 +143,14 @@ class ConcurrentConsumer:
                 else:
                     must_reconnect = True
 
-        with conn.Consumer([self.bus.queue(name)], callbacks=[on_message], accept=["json"],
-                           prefetch_count=self.concurrency):
+        queue = self.bus.queue(name)
+        with conn.Consumer([queue], callbacks=[on_message], accept=["json"], prefetch_count=self.prefetch):
             while not self._stop.is_set() and not must_reconnect:
-                self._beat(name)
+                self._beat(loop_id)
+                # On Redis, retries published with a delay wait outside the queue until due (bus.py).
+                self.bus.release_due(queue)
                 settle()
-                if in_flight >= self.concurrency:
+                if in_flight >= self.prefetch:
                     # Every slot is busy: wait for a send to finish rather than poll a full prefetch.
                     settle(wait=0.25)
                     continue
@@ -153,7 +162,7 @@ class ConcurrentConsumer:
             # Let the sends in flight finish and ack them on this connection before leaving it.
             deadline = time.monotonic() + self.drain_seconds
             while in_flight and time.monotonic() < deadline:
-                self._beat(name)
+                self._beat(loop_id)
                 settle(wait=0.2)
             if in_flight:
                 log.warning("consumer_left_sends_in_flight", queue=name, in_flight=in_flight)

@@ -25,8 +25,11 @@ from notify_shared.recipients import InvalidRecipient, format_email_domain_for_s
 from notify_shared.statuses import KEY_TYPE_TEST, SENDING, SENT, SMS
 
 from . import claims, metrics
-from .claims import ClaimedNotification, NotClaimed
+from .batching import BatchWriter
+from .billing import sms_rate
+from .claims import ClaimedNotification, ClaimRequest, NotClaimed, SentRecord
 from .config import SenderConfig
+from .provider_errors import ProviderErrorMonitor
 from .providers.base import (
     EmailProvider,
     EmailRequest,
@@ -73,8 +76,12 @@ class Delivery:
 class SendHandler:
     def __init__(self, *, db: Database, bus: Bus, box: SecretBox, providers: Providers,
                  directory: ProviderDirectory, retry: RetryPolicy, config: SenderConfig,
-                 sleep: Callable[[float], None] = time.sleep):
+                 errors: ProviderErrorMonitor, sleep: Callable[[float], None] = time.sleep):
         self.db = db
+        # Claims and results of all sends in flight share short transactions (batching.py).
+        self.claim_writer = BatchWriter("claims", lambda requests: claims.claim_batch(db, requests))
+        self.record_writer = BatchWriter("records", lambda records: claims.record_batch(db, records))
+        self.errors = errors
         self.bus = bus
         self.box = box
         self.providers = providers
@@ -94,8 +101,13 @@ class SendHandler:
                    message_id=envelope.message_id, attempt=envelope.attempt):
             self.send(notification_id, envelope, queue)
 
+    def close(self) -> None:
+        """After the consumer has stopped: finish queued claims and results."""
+        self.claim_writer.close()
+        self.record_writer.close()
+
     def send(self, notification_id: uuid.UUID, envelope: Envelope, queue: str) -> None:
-        claimed = claims.claim_for_sending(self.db, notification_id, envelope.attempt)
+        claimed = self.claim_writer.submit(ClaimRequest(notification_id, envelope.attempt))
         if isinstance(claimed, NotClaimed):
             metrics.CLAIMS.labels(claimed.reason).inc()
             metrics.DUPLICATES.inc()
@@ -191,6 +203,8 @@ class SendHandler:
                 return name, self._call_provider(client, delivery)
             except RetryableProviderError as exc:
                 last_error = exc
+                if delivery.sms is not None and not delivery.simulated:
+                    self.errors.record_error(name)  # error-burst re-weighting counts live SMS providers
                 log.warning("provider_send_failed", provider=name, simulated=delivery.simulated, error=str(exc))
         if last_error is not None:
             raise last_error
@@ -226,11 +240,17 @@ class SendHandler:
     def record(self, claimed: ClaimedNotification, delivery: Delivery, sent_by: str, provider_reference: str) -> None:
         # Notify stores our own id as the SMS reference (providers echo it on receipts) and SES's MessageId.
         reference = str(claimed.id) if claimed.notification_type == SMS else provider_reference
+        # International texts get no delivery receipts from most networks: Notify marks them `sent`.
         status = SENT if claimed.notification_type == SMS and claimed.international else SENDING
+        facts = SentRecord(claimed, reference, sent_by, delivery.billable_units, status)
+        if delivery.sms is not None and claimed.international:
+            rate = sms_rate(delivery.sms.to, international=True)
+            if rate.rate_multiplier is None:
+                log.warning("international_rate_unknown", prefix=delivery.sms.to[:4])
+            facts = SentRecord(claimed, reference, sent_by, delivery.billable_units, status,
+                               phone_prefix=rate.phone_prefix, rate_multiplier=rate.rate_multiplier)
         try:
-            recorded = self._with_db_retries(lambda: claims.record_sent(
-                self.db, claimed, reference=reference, sent_by=sent_by, billable_units=delivery.billable_units,
-                status=status))
+            recorded = self._with_db_retries(lambda: self.record_writer.submit(facts))
         except DB_UNAVAILABLE_ERRORS as exc:
             # Handed over but not written down. Sending again would duplicate the message, so stop here.
             metrics.RESULTS.labels("sent_not_recorded").inc()

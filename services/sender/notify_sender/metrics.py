@@ -14,3 +14,5 @@ RESULTS = Counter("notify_sender_results_total", "Final result of each claimed a
 CREATED_TO_SENT = Histogram("notify_sender_created_to_sent_seconds", "Seconds from created to handed to a provider",
                             ["notification_type"],
                             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600))
+PRIORITY_CHANGES = Counter("notify_sender_sms_priority_changes_total", "SMS provider priority changes made by senders",
+                           ["reason"])

@@ -18,6 +18,8 @@ from notify_shared.logging import get_logger
 from notify_shared.models import ProviderDetails
 
 log = get_logger(__name__)
+# One generator for the process: a new Random() per send would re-seed from os.urandom every time.
+_RANDOM = random.Random()
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def provider_order(rows: list[ProviderRow], *, international: bool = False,
 
     Providers at priority 0 never win the draw but stay at the end as a last resort for failover.
     """
-    rng = rng or random.Random()
+    rng = rng or _RANDOM
     remaining = [r for r in rows if r.supports_international or not international]
     order: list[str] = []
     while any(r.priority > 0 for r in remaining):
@@ -57,6 +59,11 @@ class ProviderDirectory:
         self._lock = threading.Lock()
         self._loaded_at = float("-inf")
         self._rows: dict[str, list[ProviderRow]] = {}
+
+    def invalidate(self) -> None:
+        """Read the priorities again on the next send (this process just changed them)."""
+        with self._lock:
+            self._loaded_at = float("-inf")
 
     def active(self, notification_type: str) -> list[ProviderRow]:
         with self._lock:

@@ -18,7 +18,7 @@ from notify_shared.bus import Bus
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.envelope import Envelope
-from notify_shared.models import ApiKey, Notification, ProviderDetails
+from notify_shared.models import ApiKey, Notification, ProviderDetails, ProviderDetailsHistory
 from notify_testkit.fixtures import SampleService
 from notify_testkit.processes import ProcessGroup, wait_until
 
@@ -81,6 +81,19 @@ class SenderHarness:
         with self.db.session() as session:
             session.execute(update(ProviderDetails).where(ProviderDetails.identifier == identifier)
                             .values(priority=priority))
+
+    def priorities(self) -> dict[str, int]:
+        with self.db.session() as session:
+            return dict(session.execute(select(ProviderDetails.identifier, ProviderDetails.priority)
+                                        .where(ProviderDetails.notification_type == "sms")).all())
+
+    def priority_history(self) -> list[tuple[str, int, str]]:
+        """(provider, new priority, reason) for every recorded SMS priority change, oldest first."""
+        with self.db.session() as session:
+            return [tuple(row) for row in session.execute(
+                select(ProviderDetails.identifier, ProviderDetailsHistory.priority, ProviderDetailsHistory.reason)
+                .join(ProviderDetails, ProviderDetails.id == ProviderDetailsHistory.provider_id)
+                .order_by(ProviderDetailsHistory.created_at, ProviderDetails.identifier))]
 
     def create_notification(self, notification_type: str = "sms", *, to: str | None = None,
                             key_type: str = "normal", personalisation: dict | None = None,

@@ -1,6 +1,9 @@
 """Provider clients against the real simulator process: what succeeds, what is retryable, what is not."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import requests
 
@@ -10,6 +13,7 @@ from notify_sender.providers.base import EmailRequest, PermanentProviderError, R
 from notify_sender.providers.firetext import FiretextClient
 from notify_sender.providers.mmg import MmgClient
 from notify_sender.providers.ses import SesClient
+from notify_simulator.server import KeepAliveHandler, KeepAliveServer
 from notify_testkit.processes import ProcessGroup
 
 SMS = SmsRequest(notification_id="7d2a3c52-5b0e-4c43-9a57-0d1c3a3f0b11", to="447700900123", content="Hi",
@@ -97,3 +101,41 @@ def test_an_unreachable_provider_is_retryable():
         FiretextClient(f"{closed}/firetext", "key", "intl", 1).send_sms(SMS)
     with pytest.raises(RetryableProviderError):
         ses(closed, timeout=1).send_email(EMAIL)
+
+
+class _QuickIdleHandler(KeepAliveHandler):
+    timeout = 0.2  # the server closes a keep-alive connection idle for longer than this
+
+
+@pytest.fixture
+def quick_closing_server():
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"Reference": "r-1"}']
+
+    server = KeepAliveServer("127.0.0.1", free_port(), app)
+    server.RequestHandlerClass = _QuickIdleHandler
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_provider_connection_is_kept_open_and_reused_between_sends(simulator_url, simulator):
+    client = MmgClient(f"{simulator_url}/mmg", "key", 3)
+
+    client.send_sms(SMS)
+    [first] = client.http._origins.values()
+    reused = first._idle[0]
+    client.send_sms(SMS)
+
+    assert first._idle == [reused]
+
+
+def test_a_connection_the_provider_closed_while_idle_is_replaced_not_failed(quick_closing_server):
+    client = MmgClient(f"{quick_closing_server}/mmg", "key", 3)
+    assert client.send_sms(SMS) == "r-1"
+    time.sleep(0.5)  # the server has closed the pooled connection by now
+
+    assert client.send_sms(SMS) == "r-1"

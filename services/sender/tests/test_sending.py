@@ -1,9 +1,11 @@
 """The sender process end to end: envelope on SQS -> claim -> provider (the simulator) -> row updated."""
 from __future__ import annotations
 
+import re
 import time
 
 from notify_shared import queues
+from notify_shared.models import Notification
 from notify_testkit.processes import wait_until
 
 
@@ -32,14 +34,25 @@ def test_sms_is_handed_to_the_provider_once_with_our_id_and_recorded_as_sending(
                                       "reference": str(notification_id)}
 
 
-def test_long_sms_bills_one_unit_per_fragment(harness):
+def test_an_international_sms_goes_to_mmg_and_stores_its_billing_facts(harness):
     harness.start_simulator()
     harness.start_sender()
-    notification_id = harness.create_notification("sms", personalisation={"name": "x" * 300})
+    # 20 + 300 + 22 GSM characters: 3 fragments of 153.
+    notification_id = harness.create_notification("sms", to="+33 6 12 34 56 78", international=True,
+                                                  personalisation={"name": "x" * 300})
+    with harness.db.session() as session:  # as the API stores an international number: not priced yet
+        row = session.get(Notification, notification_id)
+        assert (row.phone_prefix, row.rate_multiplier) == (None, None)
 
     harness.publish(notification_id, "sms")
+    row = harness.wait_for_status(notification_id, "sent", sent=True)
 
-    assert harness.wait_for_status(notification_id, "sending", sent=True).billable_units == 3
+    [message] = harness.messages(notification_id)
+    assert message["provider"] == "mmg"  # the only SMS provider that supports international numbers
+    assert message["request"]["MSISDN"] == "33612345678"
+    assert (row.sent_by, row.reference, row.billable_units) == ("mmg", str(notification_id), 3)
+    assert (row.phone_prefix, row.rate_multiplier) == ("33", 2.0)  # France, from Notify's billing rates
+    assert row.sent_at is not None and row.sent_at >= row.created_at
 
 
 def test_email_goes_through_ses_and_its_message_id_becomes_the_reference(harness):
@@ -151,6 +164,7 @@ def test_test_key_and_research_mode_sends_only_ever_reach_the_simulator(harness,
     test_email = harness.create_notification("email", key_type="test")
     research_sms = harness.create_notification("sms")
     smoke_test_sms = harness.create_notification("sms", to="07700900111")
+    live_sms = harness.create_notification("sms")
 
     harness.publish(test_sms, "sms", queue=queues.RESEARCH_MODE)
     harness.publish(test_email, "email", queue=queues.RESEARCH_MODE)
@@ -158,18 +172,29 @@ def test_test_key_and_research_mode_sends_only_ever_reach_the_simulator(harness,
     harness.publish(smoke_test_sms, "sms")
     for notification_id in (test_sms, test_email, research_sms, smoke_test_sms):
         harness.wait_for_status(notification_id, "sending", sent=True)
-
     assert real_provider_trap.hits == []
     assert harness.stats()["sends"] == {str(i): 1 for i in (test_sms, test_email, research_sms, smoke_test_sms)}
 
-
-def test_a_normal_key_send_does_go_to_the_configured_provider_url(harness, real_provider_trap):
-    # The control for the test above: the trap does see live traffic.
-    harness.start_simulator()
-    harness.start_sender(MMG_URL=f"{real_provider_trap.url}/mmg", FIRETEXT_URL=f"{real_provider_trap.url}/firetext")
-    notification_id = harness.create_notification("sms")
-
-    harness.publish(notification_id, "sms")
-
+    # The control: a live-key text does go to the configured provider URL, and not to the simulator.
+    harness.publish(live_sms, "sms")
     wait_until(lambda: real_provider_trap.hits, message="a request at the live provider URL")
-    assert harness.stats()["total"] == 0
+    assert str(live_sms) not in harness.stats()["sends"]
+
+
+def test_a_burst_of_provider_errors_moves_sms_priority_away_once_and_records_why(harness):
+    harness.set_priority("mmg", 90)
+    harness.set_priority("firetext", 10)
+    harness.start_simulator(providers={"mmg": {"fail": True, "status": 503}})
+    harness.start_sender(SMS_PROVIDER_ERROR_THRESHOLD="3")
+    ids = [harness.create_notification("sms") for _ in range(8)]
+
+    for notification_id in ids:
+        harness.publish(notification_id, "sms")
+    rows = [harness.wait_for_status(notification_id, "sending", sent=True) for notification_id in ids]
+    changes = wait_until(lambda: harness.priority_history(), message="an error-burst priority change")
+
+    assert {row.sent_by for row in rows} == {"firetext"}  # every text failed over within its attempt
+    assert harness.priorities() == {"mmg": 80, "firetext": 20}  # one bounded move: the cool-down is 60 s
+    assert [(provider, priority) for provider, priority, _ in changes] == [("firetext", 20), ("mmg", 80)]
+    reason = changes[0][2]
+    assert re.fullmatch(r"error burst: \d+ errors in 60s at mmg; 10 priority points moved to firetext", reason)

@@ -5,17 +5,19 @@ echoed back on the receipt.
 """
 from __future__ import annotations
 
-from .base import HttpProviderClient, RetryableProviderError, SmsProvider, SmsRequest
+from .base import RetryableProviderError, SmsProvider, SmsRequest
+from .http import HttpProviderClient
 
 
 class FiretextClient(SmsProvider):
     name = "firetext"
 
-    def __init__(self, url: str, api_key: str, international_api_key: str, timeout_seconds: float):
+    def __init__(self, url: str, api_key: str, international_api_key: str, timeout_seconds: float,
+                 max_connections: int = 10):
         self.url = url
         self.api_key = api_key
         self.international_api_key = international_api_key
-        self.http = HttpProviderClient(self.name, timeout_seconds)
+        self.http = HttpProviderClient(self.name, timeout_seconds, max_connections)
 
     def send_sms(self, sms: SmsRequest) -> str:
         form = {
@@ -25,7 +27,7 @@ class FiretextClient(SmsProvider):
             "message": sms.content,
             "reference": sms.notification_id,
         }
-        answer = self.http.json(self.http.post(self.url, data=form))
+        answer = self.http.json(self.http.post_form(self.url, form))
         if answer.get("code") != 0:
             # Notify retries every non-zero code (bad key, no credit, gateway problems).
             raise RetryableProviderError(self.name, f"code {answer.get('code')!r}: {answer.get('description')!r}")

@@ -36,11 +36,13 @@ class Providers:
 
 def build_providers(config: SenderConfig) -> Providers:
     timeout = config.provider_timeout_seconds
+    # A connection per send in flight, so none is opened and thrown away under load.
+    connections = config.concurrency
     live = ProviderSet(
         sms={
-            "mmg": MmgClient(config.mmg_url, config.mmg_api_key, timeout),
+            "mmg": MmgClient(config.mmg_url, config.mmg_api_key, timeout, connections),
             "firetext": FiretextClient(config.firetext_url, config.firetext_api_key,
-                                       config.firetext_international_api_key, timeout),
+                                       config.firetext_international_api_key, timeout, connections),
         },
         email={"ses": SesClient(region=config.ses_region, endpoint_url=config.ses_endpoint_url,
                                 access_key_id=config.ses_access_key_id,
@@ -50,8 +52,9 @@ def build_providers(config: SenderConfig) -> Providers:
     sim = config.simulator_url
     simulated = ProviderSet(
         sms={
-            "mmg": MmgClient(f"{sim}/mmg", SIMULATOR_CREDENTIAL, timeout),
-            "firetext": FiretextClient(f"{sim}/firetext", SIMULATOR_CREDENTIAL, SIMULATOR_CREDENTIAL, timeout),
+            "mmg": MmgClient(f"{sim}/mmg", SIMULATOR_CREDENTIAL, timeout, connections),
+            "firetext": FiretextClient(f"{sim}/firetext", SIMULATOR_CREDENTIAL, SIMULATOR_CREDENTIAL, timeout,
+                                       connections),
         },
         email={"ses": SesClient(region=config.ses_region, endpoint_url=f"{sim}/ses",
                                 access_key_id=SIMULATOR_CREDENTIAL, secret_access_key=SIMULATOR_CREDENTIAL,
