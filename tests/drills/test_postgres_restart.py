@@ -22,6 +22,15 @@ pytestmark = pytest.mark.drill
 OUTAGE_SECONDS = 10
 # Well under the client's timeout: a request must be refused quickly, not left to hang on the pool.
 REFUSED_WITHIN_SECONDS = 8.0
+# A send claimed just before the outage whose claim could not be released while the database was down
+# stays `sending` until the scheduler's stale-claim recovery re-publishes it (production: 15 min; the
+# job runs at most once a minute).
+STALE_CLAIM_SECONDS = 10
+
+
+@pytest.fixture
+def stack_env(stack_env):
+    return {**stack_env, "STALE_CLAIM_SECONDS": str(STALE_CLAIM_SECONDS)}
 
 
 @pytest.fixture
