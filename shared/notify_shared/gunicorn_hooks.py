@@ -6,7 +6,7 @@ worker processes inherit whatever the master chose.
 
     from notify_shared import gunicorn_hooks
     metrics_dir = gunicorn_hooks.use_multiprocess_metrics()
-    ...
+    (the rest of the service's settings)
     worker_class = gunicorn_hooks.PROBE_FIRST_WORKER
     child_exit = gunicorn_hooks.child_exit
     def on_exit(server): metrics_dir.remove()
