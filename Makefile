@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROJECTS := shared services/api services/sender services/status-receiver services/scheduler tools
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PROJECTS))
 
-.PHONY: run test lint check-deploy package lock clean help drill bench bench-receipts bench-retention
+.PHONY: run test lint check-deploy package lock clean help drill bench bench-receipts bench-retention bench-sender
 
 help:
 	@echo "make run            start the whole stack locally (embedded PostgreSQL and SQS emulator)"
@@ -14,7 +14,7 @@ help:
 	@echo "make check-deploy   check that manifests, compose file and app defaults agree"
 	@echo "make drill          the health-check incident drill and the fault drills"
 	@echo "make bench          every benchmark in bench/; writes bench/results/latest.json and report.md"
-	@echo "make bench-receipts / bench-retention   single benchmarks (bench/)"
+	@echo "make bench-sender / bench-receipts / bench-retention   single benchmarks (bench/)"
 	@echo "make package SERVICE=sender   build a pushable folder under dist/"
 
 $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
@@ -44,6 +44,9 @@ drill: $(STAMP)
 # Every benchmark, one after the other (bench/run_all.py), then the report with plots.
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+bench-sender: $(STAMP)
+	$(BIN)/python bench/sender.py
 
 bench-receipts: $(STAMP)
 	$(BIN)/python bench/receipts.py

@@ -9,13 +9,17 @@ concurrency, against the provider simulator answering every request after SIMULA
 3. times the drain through the simulator's /_stats (polled with ?brief=true) from the first hand-over
    to the last, while sampling pg_stat_activity for the sender's connections (application_name
    "sender") to find the peak in use, compared with its DB_POOL_SIZE + DB_MAX_OVERFLOW;
-4. checks that every notification was handed over exactly once and recorded as sent.
+4. checks that every notification was handed over exactly once and recorded as sent;
+5. reports the sender's CPU time per notification and the machine's load average, because on a
+   shared 2-CPU machine the rate also depends on what else is running.
 
 The bus is kombu's Redis transport (BROKER_URL=redis://127.0.0.1:6379/<BENCH_REDIS_DB>), not moto
 SQS: moto serves about 50 messages per second per queue, far below what is measured here. Queues
 carry a unique prefix and are deleted at the end. The database is a throwaway one (created,
 migrated, dropped at the end). Only 127.0.0.1 is contacted. Bounded: each phase has a deadline.
 Prints the figures and writes bench/results/sender.json; exits 1 when the target is missed.
+BENCH_SENDER_PROFILE=<path> records the sender with py-spy during the second phase (`pip install
+py-spy` first; a .svg path gives a flame graph, anything else py-spy's raw collapsed stacks).
 """
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ from notify_testkit.processes import ProcessGroup
 MESSAGES = int(os.environ.get("BENCH_SENDER_MESSAGES", "6000"))
 MESSAGES_AT_ONE = int(os.environ.get("BENCH_SENDER_MESSAGES_AT_CONCURRENCY_1", "120"))
 LATENCY_MS = int(os.environ.get("SIMULATOR_LATENCY_MS", "100"))
-REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "15"))
 PHASE_SECONDS = float(os.environ.get("BENCH_SENDER_PHASE_SECONDS", "60"))
 # A py-spy flame graph of the sender during the default-concurrency phase, when a path is given.
 PROFILE = os.environ.get("BENCH_SENDER_PROFILE", "")
@@ -79,7 +83,11 @@ FROM pg_stat_activity WHERE datname = :db AND application_name = :app
 
 @dataclass
 class ConnectionSampler:
-    """Polls pg_stat_activity every 20 ms on its own connection and keeps the peaks."""
+    """Polls pg_stat_activity every 50 ms on its own connection and keeps the peaks.
+
+    The sender's connections stay open in its pool, so the peak of open ones is exact; busy ones are
+    sampled. Polling faster would take CPU from the processes being measured.
+    """
 
     db: Database
     database: str
@@ -95,7 +103,7 @@ class ConnectionSampler:
 
     def _run(self) -> None:
         with self.db.engine.connect() as conn:
-            while not self._stop.wait(0.02):
+            while not self._stop.wait(0.05):
                 row = conn.execute(CONNECTIONS_SQL, {"db": self.database, "app": SENDER_APP}).one()
                 conn.commit()
                 self.peak_open = max(self.peak_open, row.total)
@@ -177,7 +185,8 @@ def run_phase(bench: Bench, group: ProcessGroup, label: str, ids: list[str], con
     sampler = ConnectionSampler(bench.db, bench.database)
     sampler.start()
     spec = next(s for s in process_specs(bench.ports) if s.name == "sender")
-    extra = {"SENDER_CONCURRENCY": concurrency} if concurrency else {}
+    # An empty value means "the sender's default", whatever the calling shell exports.
+    extra = {"SENDER_CONCURRENCY": concurrency or "", "SENDER_CONSUMERS_PER_QUEUE": ""}
     started = time.monotonic()
     running = group.start(spec, extra_env=extra)
     live_after = time.monotonic() - started
@@ -204,7 +213,7 @@ def run_phase(bench: Bench, group: ProcessGroup, label: str, ids: list[str], con
         if total >= len(ids):
             last = now
             break
-        time.sleep(0.02)
+        time.sleep(0.1)  # the drain takes seconds: 100 ms resolution, little load on the simulator
     sender_cpu = cpu_seconds(running.proc.pid) - cpu_before[0]
     simulator_cpu = cpu_seconds(simulator_pid) - cpu_before[1]
     load_after = os.getloadavg()[0]
@@ -281,7 +290,9 @@ def clean_redis(prefix: str) -> int:
     removed = 0
     for key in client.scan_iter(f"*{prefix}*"):
         removed += client.delete(key)
-    for key in client.scan_iter("_kombu.binding.*"):
+    # kombu's exchange bindings (and their "permanent" copies) list every queue ever bound; a publish
+    # reads the whole set, so queues left behind there would slow every later run.
+    for key in client.scan_iter("_kombu.binding*"):
         for member in client.smembers(key):
             if prefix.encode() in member:
                 client.srem(key, member)

@@ -18,6 +18,7 @@ from .delayed import RedisDelays
 from .envelope import Envelope, EnvelopeError
 from .logging import get_logger
 from .metrics import BUS_CONSUMED, BUS_PUBLISHED
+from .redis_transport import Transport as RedisTransport
 
 log = get_logger(__name__)
 
@@ -92,7 +93,8 @@ class Bus:
 
     def connection(self) -> Connection:
         return Connection(self.url, transport_options=dict(self.transport_options),
-                          connect_timeout=self.settings.bus_publish_timeout_seconds)
+                          connect_timeout=self.settings.bus_publish_timeout_seconds,
+                          transport=RedisTransport if self.delays is not None else None)
 
     def _producer(self):
         state = getattr(self._local, "state", None)

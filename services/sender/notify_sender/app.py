@@ -48,7 +48,7 @@ def main() -> None:
     consumer = ConcurrentConsumer(
         worker.bus, config.queues, with_letters(handler, build_letter_sender(handler)),
         concurrency=config.concurrency,
-        consumers_per_queue=int(__import__("os").environ.get("EXP_CPQ", "1")),
+        consumers_per_queue=config.consume_loops_per_queue,
         on_idle=worker.heartbeat.beat,
         # A send in flight finishes within the provider timeout plus its two short transactions.
         drain_seconds=config.provider_timeout_seconds + 10,

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, text, update
+from sqlalchemy.orm import Session
 
 from notify_shared.db import Database
 from notify_shared.models import Notification
@@ -145,22 +146,27 @@ FROM notifications WHERE id = ANY(CAST(:ids AS uuid[]))
 
 def claim_batch(db: Database, requests: Sequence[ClaimRequest]) -> list[ClaimedNotification | NotClaimed]:
     """Claim each request's notification (see the module docstring); results in request order."""
+    with db.session() as session:
+        return claim_in(session, requests)
+
+
+def claim_in(session: Session, requests: Sequence[ClaimRequest]) -> list[ClaimedNotification | NotClaimed]:
+    """claim_batch inside the caller's transaction (it commits, and is short)."""
     first_for_id: dict[uuid.UUID, int] = {}
     for index, request in enumerate(requests):
         first_for_id.setdefault(request.notification_id, index)
     wanted = [requests[index] for index in first_for_id.values()]
     results: list[ClaimedNotification | NotClaimed | None] = [None] * len(requests)
-    with db.session() as session:
-        rows = session.execute(CLAIM_BATCH, {"ids": [str(r.notification_id) for r in wanted],
-                                             "attempts": [r.attempt for r in wanted]}).all()
-        for row in rows:
-            results[first_for_id[row.id]] = _claimed(row)
-        missing = {requests[i].notification_id for i, result in enumerate(results) if result is None}
-        if missing:
-            current = {row.id: row for row in session.execute(CURRENT_STATE, {"ids": [str(i) for i in missing]})}
-            for index, request in enumerate(requests):
-                if results[index] is None:
-                    results[index] = _not_claimed(current.get(request.notification_id))
+    rows = session.execute(CLAIM_BATCH, {"ids": [str(r.notification_id) for r in wanted],
+                                         "attempts": [r.attempt for r in wanted]}).all()
+    for row in rows:
+        results[first_for_id[row.id]] = _claimed(row)
+    missing = {requests[i].notification_id for i, result in enumerate(results) if result is None}
+    if missing:
+        current = {row.id: row for row in session.execute(CURRENT_STATE, {"ids": [str(i) for i in missing]})}
+        for index, request in enumerate(requests):
+            if results[index] is None:
+                results[index] = _not_claimed(current.get(request.notification_id))
     return [result for result in results if result is not None]
 
 
@@ -224,16 +230,21 @@ RETURNING n.id
 def record_batch(db: Database, records: Sequence[SentRecord]) -> list[bool]:
     """Store each hand-over; True where the row was still ours (results in record order)."""
     with db.session() as session:
-        recorded = set(session.execute(RECORD_BATCH, {
-            "ids": [str(r.claim.id) for r in records],
-            "claimed_at": [r.claim.claimed_at for r in records],
-            "references": [r.reference for r in records],
-            "sent_by": [r.sent_by for r in records],
-            "units": [r.billable_units for r in records],
-            "statuses": [r.status for r in records],
-            "prefixes": [r.phone_prefix for r in records],
-            "multipliers": [r.rate_multiplier for r in records],
-        }).scalars())
+        return record_in(session, records)
+
+
+def record_in(session: Session, records: Sequence[SentRecord]) -> list[bool]:
+    """record_batch inside the caller's transaction."""
+    recorded = set(session.execute(RECORD_BATCH, {
+        "ids": [str(r.claim.id) for r in records],
+        "claimed_at": [r.claim.claimed_at for r in records],
+        "references": [r.reference for r in records],
+        "sent_by": [r.sent_by for r in records],
+        "units": [r.billable_units for r in records],
+        "statuses": [r.status for r in records],
+        "prefixes": [r.phone_prefix for r in records],
+        "multipliers": [r.rate_multiplier for r in records],
+    }).scalars())
     return [record.claim.id in recorded for record in records]
 
 

@@ -1,13 +1,15 @@
 """Consume send queues with several sends in flight, acking only on the thread that received.
 
-A kombu connection (and its SQS channel) is not thread-safe, so each queue gets its own consume
-thread with its own connection: it receives, hands each message to a shared thread pool, and acks a
-message once its handler has finished. One connection per queue also matters for latency: kombu
-polls a connection's queues in turn, each with an SQS long poll, so three queues on one connection
-could leave a message (or an ack) waiting for two other queues' long polls.
+A kombu connection (and its SQS channel) is not thread-safe, so each consume loop is a thread with
+its own connection: it receives, hands each message to a shared thread pool, and acks a message once
+its handler has finished. Each queue gets its own loops: kombu polls a connection's queues in turn,
+each with an SQS long poll, so three queues on one connection could leave a message (or an ack)
+waiting for two other queues' long polls. A busy queue gets several loops (`consumers_per_queue`):
+receiving and acking take round trips to the broker, and at hundreds of messages a second one loop
+doing all of them, among a hundred threads sharing the GIL, left the send threads idle.
 
-Handlers may publish: notify_shared.bus.Bus keeps one connection per thread. Each queue's prefetch
-equals the concurrency, so kombu stops fetching from it while that many of its messages are in
+Handlers may publish: notify_shared.bus.Bus keeps one connection per thread. Each loop's prefetch is
+its share of the concurrency, so kombu stops fetching while that many of its messages are in
 flight. A handler that raises is treated as the shared Consumer treats it: the envelope is
 re-published for a later attempt and the original acked; if even that publish fails the message is
 left unacked, the loop reconnects, and the broker delivers it again.
@@ -155,8 +157,9 @@ class ConcurrentConsumer:
                     settle(wait=0.25)
                     continue
                 try:
-                    # Short: finished sends are acked between polls (an SQS long poll may still hold it).
-                    conn.drain_events(timeout=0.25)
+                    # Short while sends are in flight: finished ones are acked between polls (an SQS long
+                    # poll may still hold it). An idle loop (a quiet queue) wakes less often.
+                    conn.drain_events(timeout=0.25 if in_flight else 1.0)
                 except TimeoutError:  # socket.timeout
                     pass
             # Let the sends in flight finish and ack them on this connection before leaving it.

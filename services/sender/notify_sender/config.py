@@ -12,10 +12,15 @@ DEFAULT_QUEUES = f"{queues.SEND_SMS},{queues.SEND_EMAIL},{queues.SEND_LETTER},{q
 @dataclass(frozen=True)
 class SenderConfig:
     queues: tuple[str, ...] = (queues.SEND_SMS, queues.SEND_EMAIL, queues.SEND_LETTER, queues.RESEARCH_MODE)
-    # Sends in flight at once. Provider calls are I/O bound (100 ms to seconds), so threads are enough;
-    # 64 keep 300+ texts a second in flight to a 100 ms provider. Claims and results of all sends go
-    # through two batching writers, so the database pool stays small whatever this is (batching.py).
-    concurrency: int = 64
+    # Sends in flight at once. Provider calls are I/O bound (100 ms to seconds), so threads are enough.
+    # In flight = rate x time per send, and a send takes longer than its provider call (claim, result,
+    # waiting for the GIL among many threads): 128 hand 300+ texts a second to a 100 ms provider
+    # (bench/sender.py). Claims and results of all sends go through one batching writer, so the
+    # database pool stays small whatever this is (batching.py).
+    concurrency: int = 128
+    # Consume loops (bus connections) per queue, each holding its share of the sends in flight: one loop
+    # receiving and acking every message became the bottleneck. 0 = one per 32 sends in flight.
+    consumers_per_queue: int = 0
     email_domain: str = "notify.localhost"
 
     mmg_url: str = "https://api.mmg.co.uk/jsonv2a/api.php"
@@ -49,7 +54,8 @@ class SenderConfig:
     def from_env(cls) -> SenderConfig:
         return cls(
             queues=tuple(q.strip() for q in _env("SENDER_QUEUES", DEFAULT_QUEUES).split(",") if q.strip()),
-            concurrency=max(1, _int("SENDER_CONCURRENCY", 64)),
+            concurrency=max(1, _int("SENDER_CONCURRENCY", 128)),
+            consumers_per_queue=max(0, _int("SENDER_CONSUMERS_PER_QUEUE", 0)),
             email_domain=_env("EMAIL_DOMAIN", "notify.localhost"),
             mmg_url=_env("MMG_URL", "https://api.mmg.co.uk/jsonv2a/api.php"),
             mmg_api_key=_env("MMG_API_KEY", ""),
@@ -70,6 +76,10 @@ class SenderConfig:
             sms_provider_error_step=max(1, _int("SMS_PROVIDER_ERROR_STEP", 10)),
             sms_provider_error_cooldown_seconds=max(0.0, _float("SMS_PROVIDER_ERROR_COOLDOWN_SECONDS", 60.0)),
         )
+
+    @property
+    def consume_loops_per_queue(self) -> int:
+        return self.consumers_per_queue or max(1, -(-self.concurrency // 32))
 
     def redacted(self) -> dict[str, object]:
         """Safe to log: API keys and AWS secrets masked."""

@@ -2,14 +2,16 @@
 
 The order is the point (DESIGN §3, Notify PR #3408): the claim transaction reads everything the
 send needs and closes; rendering and the provider call run with no session open; the result goes
-back in a new short transaction. A retryable failure releases the claim and re-publishes the
-envelope with a delay; a permanent one, or an exhausted retry budget, is a technical-failure.
+back in a new short transaction. Those transactions are shared: one writer thread (batching.py)
+claims and records for every send that is waiting, in one transaction per round. A retryable failure
+releases the claim and re-publishes the envelope with a delay; a permanent one, or an exhausted retry
+budget, is a technical-failure.
 """
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import formataddr
@@ -79,8 +81,7 @@ class SendHandler:
                  errors: ProviderErrorMonitor, sleep: Callable[[float], None] = time.sleep):
         self.db = db
         # Claims and results of all sends in flight share short transactions (batching.py).
-        self.claim_writer = BatchWriter("claims", lambda requests: claims.claim_batch(db, requests))
-        self.record_writer = BatchWriter("records", lambda records: claims.record_batch(db, records))
+        self.writer: BatchWriter[ClaimRequest | SentRecord, object] = BatchWriter("database", self._write_round)
         self.errors = errors
         self.bus = bus
         self.box = box
@@ -103,11 +104,27 @@ class SendHandler:
 
     def close(self) -> None:
         """After the consumer has stopped: finish queued claims and results."""
-        self.claim_writer.close()
-        self.record_writer.close()
+        self.writer.close()
+
+    def _write_round(self, items: Sequence[ClaimRequest | SentRecord]) -> list[object]:
+        """One transaction for the results and the claims that queued up together (one commit, not two)."""
+        records = [i for i, item in enumerate(items) if isinstance(item, SentRecord)]
+        wanted = [i for i, item in enumerate(items) if isinstance(item, ClaimRequest)]
+        results: list[object] = [None] * len(items)
+        with self.db.session() as session:
+            # Results first: they only touch rows this process holds, so they never wait on a claim.
+            if records:
+                for index, recorded in zip(records, claims.record_in(session, [items[i] for i in records]),
+                                           strict=True):
+                    results[index] = recorded
+            if wanted:
+                for index, claimed in zip(wanted, claims.claim_in(session, [items[i] for i in wanted]),
+                                          strict=True):
+                    results[index] = claimed
+        return results
 
     def send(self, notification_id: uuid.UUID, envelope: Envelope, queue: str) -> None:
-        claimed = self.claim_writer.submit(ClaimRequest(notification_id, envelope.attempt))
+        claimed = self.writer.submit(ClaimRequest(notification_id, envelope.attempt))
         if isinstance(claimed, NotClaimed):
             metrics.CLAIMS.labels(claimed.reason).inc()
             metrics.DUPLICATES.inc()
@@ -250,7 +267,7 @@ class SendHandler:
             facts = SentRecord(claimed, reference, sent_by, delivery.billable_units, status,
                                phone_prefix=rate.phone_prefix, rate_multiplier=rate.rate_multiplier)
         try:
-            recorded = self._with_db_retries(lambda: self.record_writer.submit(facts))
+            recorded = self._with_db_retries(lambda: self.writer.submit(facts))
         except DB_UNAVAILABLE_ERRORS as exc:
             # Handed over but not written down. Sending again would duplicate the message, so stop here.
             metrics.RESULTS.labels("sent_not_recorded").inc()

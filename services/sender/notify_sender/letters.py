@@ -9,9 +9,17 @@ The claim is claims.py's rule (created → sending, or a released `sending` row 
 applied to letters: claims.CLAIM_BATCH only claims SMS and email, because those go through the SMS
 and email provider clients.
 
+Live letters wait for the daily collation (notify_shared.letters.collation, LETTER_COLLATION_TIME):
+the claim only takes a live letter created before the latest cut-off. The API's message for a letter
+created after it therefore finds nothing to claim; the sender renders and stores the PDF then (so the
+API can serve it at once) and acks, leaving the row `created`. At the cut-off the scheduler's
+collate-letters job publishes every due letter again, and that message hands it over. The database
+row, not the message, carries the letter to its collation, so a lost or acked message loses nothing.
+
 Test keys never reach the print provider: their letters go to the provider simulator's print API,
 which answers the same way and sends a simulated print callback (Notify marks test-key letters
-`sending` and fakes the DVLA response, app/celery/research_mode_tasks.py).
+`sending` and fakes the DVLA response, app/celery/research_mode_tasks.py). They do not wait for the
+collation: nothing is printed, so there is no print run to wait for.
 """
 from __future__ import annotations
 
@@ -27,8 +35,10 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from notify_shared import templates
+from notify_shared.config import _env
 from notify_shared.db import Database
 from notify_shared.envelope import Envelope
+from notify_shared.letters.collation import DEFAULT_LETTER_COLLATION_TIME, CollationTime
 from notify_shared.letters.render import LetterContent, render_letter_pdf, sheets
 from notify_shared.letters.store import PdfStore, pdf_store_from_env
 from notify_shared.logging import bound, get_logger
@@ -48,10 +58,12 @@ PRINT_PROVIDER = "dvla"
 @dataclass(frozen=True)
 class LetterConfig:
     print_provider_url: str = "http://127.0.0.1:6013"
+    collation: CollationTime = CollationTime.parse(DEFAULT_LETTER_COLLATION_TIME)
 
     @classmethod
     def from_env(cls) -> LetterConfig:
-        return cls(print_provider_url=(os.environ.get("PRINT_PROVIDER_URL") or "http://127.0.0.1:6013").rstrip("/"))
+        return cls(print_provider_url=(os.environ.get("PRINT_PROVIDER_URL") or "http://127.0.0.1:6013").rstrip("/"),
+                   collation=CollationTime.parse(_env("LETTER_COLLATION_TIME", DEFAULT_LETTER_COLLATION_TIME)))
 
 
 @dataclass(frozen=True)
@@ -59,34 +71,56 @@ class LetterClaim:
     claimed: ClaimedNotification
     postage: str
     contact_block: str | None
+    # False: a live letter waiting for its collation, read but not claimed (claimed.claimed_at is None).
+    due: bool = True
 
 
-CLAIM_LETTER = text("""
-WITH claimed AS (
-    UPDATE notifications n
-    SET status = 'sending', claimed_at = now(), updated_at = now(), send_attempts = :attempt + 1
-    WHERE n.id = :id AND n.notification_type = 'letter'
-      AND (n.status = 'created'
-           OR (n.status = 'sending' AND n.claimed_at IS NULL AND n.sent_at IS NULL
-               AND n.send_attempts IN (:attempt, :attempt + 1)))
-    RETURNING n.*
-)
+# What the sender needs of a letter, from `{source} c` (the claimed row, or the notification itself).
+LETTER_COLUMNS = """
 SELECT c.id, c.claimed_at, c.created_at, c.notification_type, c.key_type, c."to", c.normalised_to,
        c.personalisation, c.international, c.reply_to_text, c.one_click_unsubscribe_url, c.service_id, c.postage,
        s.name AS service_name, s.active AS service_active, s.email_sender_local_part, s.prefix_sms,
        coalesce(th.subject, t.subject) AS template_subject, coalesce(th.content, t.content) AS template_content,
        coalesce(th.letter_contact_block, t.letter_contact_block) AS letter_contact_block
-FROM claimed c
+FROM {source} c
 JOIN services s ON s.id = c.service_id
 LEFT JOIN templates_history th ON th.id = c.template_id AND th.version = c.template_version
 LEFT JOIN templates t ON th.id IS NULL AND t.id = c.template_id AND t.version = c.template_version
+"""
+
+# A live letter is claimed only once its collation has passed (created before :due_before, the latest
+# cut-off by the database clock, which the scheduler uses too). A released `sending` row was due when
+# first claimed and stays due.
+CLAIM_LETTER = text("""
+WITH claimed AS (
+    UPDATE notifications n
+    SET status = 'sending', claimed_at = now(), updated_at = now(), send_attempts = :attempt + 1
+    WHERE n.id = :id AND n.notification_type = 'letter'
+      AND (n.key_type = 'test' OR n.created_at < :due_before)
+      AND (n.status = 'created'
+           OR (n.status = 'sending' AND n.claimed_at IS NULL AND n.sent_at IS NULL
+               AND n.send_attempts IN (:attempt, :attempt + 1)))
+    RETURNING n.*
+)
+""" + LETTER_COLUMNS.format(source="claimed"))
+
+WAITING_LETTER = text(LETTER_COLUMNS.format(source="notifications") + """
+WHERE c.id = :id AND c.notification_type = 'letter' AND c.status = 'created' AND c.key_type <> 'test'
+  AND c.created_at >= :due_before
 """)
 
 
-def claim_letter(db: Database, notification_id: uuid.UUID, attempt: int) -> LetterClaim | None:
-    """None when the letter is gone or already handled (a duplicate message)."""
+def claim_letter(db: Database, notification_id: uuid.UUID, attempt: int,
+                 collation: CollationTime) -> LetterClaim | None:
+    """The claimed letter; or, for a live letter before its collation, the letter read but not claimed
+    (`due` False); None when the letter is gone or already handled (a duplicate message)."""
     with db.session() as session:
-        row = session.execute(CLAIM_LETTER, {"id": notification_id, "attempt": attempt}).first()
+        due_before = collation.latest_cutoff(session.scalar(text("SELECT now()")))
+        params = {"id": notification_id, "attempt": attempt, "due_before": due_before}
+        row = session.execute(CLAIM_LETTER, params).first()
+        due = row is not None
+        if row is None:
+            row = session.execute(WAITING_LETTER, params).first()
     if row is None:
         return None
     claimed = ClaimedNotification(
@@ -98,7 +132,7 @@ def claim_letter(db: Database, notification_id: uuid.UUID, attempt: int) -> Lett
         email_sender_local_part=row.email_sender_local_part, prefix_sms=row.prefix_sms, default_sms_sender=None,
         default_reply_to=None, template_subject=row.template_subject, template_content=row.template_content,
     )
-    return LetterClaim(claimed, row.postage or "second", row.letter_contact_block)
+    return LetterClaim(claimed, row.postage or "second", row.letter_contact_block, due=due)
 
 
 class PrintRejected(Exception):
@@ -135,11 +169,13 @@ class PrintClient:
 
 
 class LetterSender:
-    def __init__(self, handler: SendHandler, store: PdfStore, live: PrintClient, simulated: PrintClient) -> None:
+    def __init__(self, handler: SendHandler, store: PdfStore, live: PrintClient, simulated: PrintClient,
+                 collation: CollationTime | None = None) -> None:
         self.handler = handler
         self.store = store
         self.live = live
         self.simulated = simulated
+        self.collation = collation or LetterConfig().collation
 
     def send(self, envelope: Envelope, queue: str) -> None:
         try:
@@ -149,9 +185,12 @@ class LetterSender:
             return
         with bound(notification_id=str(notification_id), request_id=envelope.request_id,
                    message_id=envelope.message_id, attempt=envelope.attempt):
-            claim = claim_letter(self.handler.db, notification_id, envelope.attempt)
+            claim = claim_letter(self.handler.db, notification_id, envelope.attempt, self.collation)
             if claim is None:
                 log.info("letter_skipped_already_handled", queue=queue)
+                return
+            if not claim.due:
+                self.prepare(claim)
                 return
             try:
                 pdf = self.pdf_for(claim)
@@ -172,6 +211,15 @@ class LetterSender:
                                           billable_units=units)
             log.info("letter_sent_to_print", simulated=client is self.simulated, billable_units=units,
                      recorded=recorded)
+
+    def prepare(self, claim: LetterClaim) -> None:
+        """A letter waiting for its collation: store its PDF now, hand it over when the scheduler collates it."""
+        collation = self.collation.next_cutoff(claim.claimed.created_at).isoformat()
+        try:
+            self.pdf_for(claim)
+        except Exception as exc:  # noqa: BLE001 - only an early copy: the hand-over renders (or fails) it again
+            log.warning("letter_pdf_not_prepared", error=f"{type(exc).__name__}: {exc}", collation=collation)
+        log.info("letter_waiting_for_collation", collation=collation)
 
     def pdf_for(self, claim: LetterClaim) -> bytes:
         """The stored PDF (precompiled, or rendered by an earlier attempt), else render and store it."""
@@ -199,7 +247,7 @@ def build_letter_sender(handler: SendHandler, config: LetterConfig | None = None
     timeout = handler.config.provider_timeout_seconds
     return LetterSender(handler, store or pdf_store_from_env(),
                         live=PrintClient(config.print_provider_url, timeout),
-                        simulated=PrintClient(handler.config.simulator_url, timeout))
+                        simulated=PrintClient(handler.config.simulator_url, timeout), collation=config.collation)
 
 
 def with_letters(handler: SendHandler, letters: LetterSender):

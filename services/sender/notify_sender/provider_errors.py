@@ -75,16 +75,19 @@ class ProviderErrorMonitor:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
-        self.flush()  # counts from the last second still matter to the other senders
+        self._flush_quietly()  # counts from the last second still matter to the other senders
 
     def _run(self) -> None:
         while not self._stop.wait(self.flush_seconds):
-            try:
-                self.flush()
-            except DB_UNAVAILABLE_ERRORS as exc:
-                log.warning("provider_errors_not_written", error=type(exc).__name__)
-            except Exception:  # noqa: BLE001 - counting must never stop the sender
-                log.exception("provider_errors_flush_failed")
+            self._flush_quietly()
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except DB_UNAVAILABLE_ERRORS as exc:
+            log.warning("provider_errors_not_written", error=type(exc).__name__)
+        except Exception:  # noqa: BLE001 - counting must never stop the sender
+            log.exception("provider_errors_flush_failed")
 
     def flush(self) -> BurstPlan | None:
         """Write the pending counts; re-weight if a provider is at the threshold. Returns the plan, if any."""

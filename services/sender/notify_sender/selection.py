@@ -62,21 +62,32 @@ class ProviderDirectory:
 
     def invalidate(self) -> None:
         """Read the priorities again on the next send (this process just changed them)."""
-        with self._lock:
-            self._loaded_at = float("-inf")
+        self._loaded_at = float("-inf")
 
     def active(self, notification_type: str) -> list[ProviderRow]:
-        with self._lock:
-            if time.monotonic() - self._loaded_at > self.cache_seconds:
-                try:
-                    self._rows = self._load()
-                    self._loaded_at = time.monotonic()
-                except DB_UNAVAILABLE_ERRORS as exc:
-                    if not self._rows:
-                        raise
-                    # Priorities a little out of date beat not sending at all.
-                    log.warning("provider_details_unavailable_using_cached", error=type(exc).__name__)
-            return list(self._rows.get(notification_type, []))
+        # Every send asks; with a hundred sends in flight a lock here would queue them all.
+        if time.monotonic() - self._loaded_at > self.cache_seconds:
+            self._refresh()
+        return list(self._rows.get(notification_type, []))
+
+    def _refresh(self) -> None:
+        """One thread reloads; the others go on with the cached rows (or wait for the very first load)."""
+        if not self._lock.acquire(blocking=not self._rows):
+            return
+        try:
+            if time.monotonic() - self._loaded_at <= self.cache_seconds:
+                return  # another thread has just reloaded
+            try:
+                self._rows = self._load()
+                self._loaded_at = time.monotonic()
+            except DB_UNAVAILABLE_ERRORS as exc:
+                if not self._rows:
+                    raise
+                # Priorities a little out of date beat not sending at all; try again in a second.
+                self._loaded_at = time.monotonic() - self.cache_seconds + 1.0
+                log.warning("provider_details_unavailable_using_cached", error=type(exc).__name__)
+        finally:
+            self._lock.release()
 
     def _load(self) -> dict[str, list[ProviderRow]]:
         with self.db.session() as session:

@@ -29,6 +29,10 @@ def redis_url(queue_prefix) -> str:
     yield f"redis://127.0.0.1:6379/{REDIS_DB}"
     for key in client.scan_iter(f"*{queue_prefix}*"):
         client.delete(key)
+    for key in client.scan_iter("_kombu.binding*"):  # kombu's bindings name every queue ever declared
+        for member in client.smembers(key):
+            if queue_prefix.encode() in member:
+                client.srem(key, member)
     client.close()
 
 

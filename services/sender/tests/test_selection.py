@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 
-from notify_sender.selection import ProviderRow, provider_order
+from sqlalchemy import update
+
+from notify_sender.selection import ProviderDirectory, ProviderRow, provider_order
+from notify_shared.db import Database
+from notify_shared.models import ProviderDetails
 
 MMG = ProviderRow("mmg", 50, True)
 FIRETEXT = ProviderRow("firetext", 50, False)
@@ -35,3 +40,25 @@ def test_a_zero_priority_provider_is_only_a_last_resort():
 
 def test_no_providers_means_no_order():
     assert provider_order([]) == []
+
+
+def test_the_directory_reads_priorities_again_only_when_stale_or_invalidated(empty_db):
+    directory = ProviderDirectory(empty_db, cache_seconds=60)
+    assert {r.identifier: r.priority for r in directory.active("sms")} == {"firetext": 50, "mmg": 50}
+    with empty_db.session() as session:
+        session.execute(update(ProviderDetails).where(ProviderDetails.identifier == "mmg").values(priority=70))
+
+    assert {r.identifier: r.priority for r in directory.active("sms")}["mmg"] == 50  # cached
+    directory.invalidate()
+    assert {r.identifier: r.priority for r in directory.active("sms")}["mmg"] == 70
+
+
+def test_cached_priorities_keep_sends_going_while_the_database_is_unavailable(empty_db, settings):
+    directory = ProviderDirectory(empty_db, cache_seconds=0)
+    known = directory.active("sms")
+    unreachable = Database(replace(settings, database_url=settings.database_url.rsplit("/", 1)[0] + "/no_such_db",
+                                   db_connect_timeout_seconds=1))
+    directory.db = unreachable
+
+    assert directory.active("sms") == known
+    unreachable.dispose()
