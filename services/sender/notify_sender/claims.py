@@ -201,13 +201,21 @@ def _owned(claim: ClaimedNotification):
 class SentRecord:
     """The hand-over facts for one claimed notification (billing and receipts read them)."""
 
-    claim: ClaimedNotification
+    notification_id: uuid.UUID
+    claimed_at: datetime  # the claim these facts belong to: a later claim's row is left alone
     reference: str
     sent_by: str
     billable_units: int
     status: str = SENDING
     phone_prefix: str | None = None  # international SMS only; the API prices UK numbers itself
     rate_multiplier: float | None = None
+
+    @classmethod
+    def for_claim(cls, claim: ClaimedNotification, reference: str, sent_by: str, billable_units: int,
+                  status: str = SENDING, phone_prefix: str | None = None,
+                  rate_multiplier: float | None = None) -> SentRecord:
+        return cls(claim.id, claim.claimed_at, reference, sent_by, billable_units, status, phone_prefix,
+                   rate_multiplier)
 
 
 # A receipt may already have moved the status on; then only the facts are stored. Only rows whose
@@ -236,8 +244,8 @@ def record_batch(db: Database, records: Sequence[SentRecord]) -> list[bool]:
 def record_in(session: Session, records: Sequence[SentRecord]) -> list[bool]:
     """record_batch inside the caller's transaction."""
     recorded = set(session.execute(RECORD_BATCH, {
-        "ids": [str(r.claim.id) for r in records],
-        "claimed_at": [r.claim.claimed_at for r in records],
+        "ids": [str(r.notification_id) for r in records],
+        "claimed_at": [r.claimed_at for r in records],
         "references": [r.reference for r in records],
         "sent_by": [r.sent_by for r in records],
         "units": [r.billable_units for r in records],
@@ -245,12 +253,12 @@ def record_in(session: Session, records: Sequence[SentRecord]) -> list[bool]:
         "prefixes": [r.phone_prefix for r in records],
         "multipliers": [r.rate_multiplier for r in records],
     }).scalars())
-    return [record.claim.id in recorded for record in records]
+    return [record.notification_id in recorded for record in records]
 
 
 def record_sent(db: Database, claim: ClaimedNotification, *, reference: str, sent_by: str, billable_units: int,
                 status: str = SENDING) -> bool:
-    return record_batch(db, [SentRecord(claim, reference, sent_by, billable_units, status)])[0]
+    return record_batch(db, [SentRecord.for_claim(claim, reference, sent_by, billable_units, status)])[0]
 
 
 def release_for_retry(db: Database, claim: ClaimedNotification) -> bool:

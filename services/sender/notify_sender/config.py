@@ -42,6 +42,8 @@ class SenderConfig:
     send_retry_delay_seconds: float = 10.0
     send_retry_max_delay_seconds: float = 300.0
     send_retry_budget_seconds: float = 4 * 3600.0
+    # Hand-over facts the database could not take are re-published with this delay (deferred_records.py).
+    record_retry_delay_seconds: int = 30
     provider_cache_seconds: float = 10.0
 
     # Error-burst re-weighting of SMS providers (error_bursts.py): Notify moves 10 points after 50 errors
@@ -71,6 +73,7 @@ class SenderConfig:
             send_retry_delay_seconds=_float("SEND_RETRY_DELAY_SECONDS", 10.0),
             send_retry_max_delay_seconds=_float("SEND_RETRY_MAX_DELAY_SECONDS", 300.0),
             send_retry_budget_seconds=_float("SEND_RETRY_BUDGET_SECONDS", 4 * 3600.0),
+            record_retry_delay_seconds=max(0, _int("SEND_RECORD_RETRY_DELAY_SECONDS", 30)),
             provider_cache_seconds=_float("PROVIDER_CACHE_SECONDS", 10.0),
             sms_provider_error_threshold=max(1, _int("SMS_PROVIDER_ERROR_THRESHOLD", 50)),
             sms_provider_error_step=max(1, _int("SMS_PROVIDER_ERROR_STEP", 10)),

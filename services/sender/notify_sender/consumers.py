@@ -26,7 +26,7 @@ from notify_shared.logging import bound, get_logger
 from notify_shared.recipients import InvalidRecipient, format_email_domain_for_sending, validate_phone_number
 from notify_shared.statuses import KEY_TYPE_TEST, SENDING, SENT, SMS
 
-from . import claims, metrics
+from . import claims, deferred_records, metrics
 from .batching import BatchWriter
 from .billing import sms_rate
 from .claims import ClaimedNotification, ClaimRequest, NotClaimed, SentRecord
@@ -100,7 +100,10 @@ class SendHandler:
             return
         with bound(notification_id=str(notification_id), request_id=envelope.request_id,
                    message_id=envelope.message_id, attempt=envelope.attempt):
-            self.send(notification_id, envelope, queue)
+            if envelope.kind == deferred_records.RECORD_SENT_KIND:
+                self.apply_deferred_record(envelope)
+            else:
+                self.send(notification_id, envelope, queue)
 
     def close(self) -> None:
         """After the consumer has stopped: finish queued claims and results."""
@@ -151,7 +154,7 @@ class SendHandler:
         except RetryableProviderError as exc:
             self.retry_later(claimed, envelope, queue, str(exc))
             return
-        self.record(claimed, delivery, sent_by, provider_reference)
+        self.record(claimed, delivery, sent_by, provider_reference, envelope, queue)
 
     # -- preparing: pure work on the claimed data, no session, no network -----------------------
 
@@ -254,24 +257,24 @@ class SendHandler:
 
     # -- recording: one short transaction each ------------------------------------------------
 
-    def record(self, claimed: ClaimedNotification, delivery: Delivery, sent_by: str, provider_reference: str) -> None:
+    def record(self, claimed: ClaimedNotification, delivery: Delivery, sent_by: str, provider_reference: str,
+               envelope: Envelope, queue: str) -> None:
         # Notify stores our own id as the SMS reference (providers echo it on receipts) and SES's MessageId.
         reference = str(claimed.id) if claimed.notification_type == SMS else provider_reference
         # International texts get no delivery receipts from most networks: Notify marks them `sent`.
         status = SENT if claimed.notification_type == SMS and claimed.international else SENDING
-        facts = SentRecord(claimed, reference, sent_by, delivery.billable_units, status)
+        facts = SentRecord.for_claim(claimed, reference, sent_by, delivery.billable_units, status)
         if delivery.sms is not None and claimed.international:
             rate = sms_rate(delivery.sms.to, international=True)
             if rate.rate_multiplier is None:
                 log.warning("international_rate_unknown", prefix=delivery.sms.to[:4])
-            facts = SentRecord(claimed, reference, sent_by, delivery.billable_units, status,
-                               phone_prefix=rate.phone_prefix, rate_multiplier=rate.rate_multiplier)
+            facts = SentRecord.for_claim(claimed, reference, sent_by, delivery.billable_units, status,
+                                         phone_prefix=rate.phone_prefix, rate_multiplier=rate.rate_multiplier)
         try:
             recorded = self._with_db_retries(lambda: self.writer.submit(facts))
         except DB_UNAVAILABLE_ERRORS as exc:
-            # Handed over but not written down. Sending again would duplicate the message, so stop here.
-            metrics.RESULTS.labels("sent_not_recorded").inc()
-            log.error("send_not_recorded", provider=sent_by, reference=reference, error=type(exc).__name__)
+            # Handed over but not written down: sending again would duplicate the message, so keep the facts.
+            self._defer_record(facts, envelope, queue, type(exc).__name__)
             return
         if not recorded:
             log.warning("send_recorded_claim_lost", provider=sent_by, reference=reference)
@@ -281,6 +284,33 @@ class SendHandler:
                 max(0.0, (datetime.now(UTC) - claimed.created_at).total_seconds()))
         log.info("notification_sent", provider=sent_by, simulated=delivery.simulated, reference=reference,
                  billable_units=delivery.billable_units, status=status)
+
+    def _defer_record(self, facts: SentRecord, envelope: Envelope, queue: str, error: str) -> None:
+        try:
+            self.bus.publish(queue, deferred_records.envelope_for(facts, envelope.request_id),
+                             delay_seconds=self.config.record_retry_delay_seconds)
+        except PublishError as publish_error:
+            # Database and bus both down: nothing durable is left to hold the facts. The stale-claim job
+            # settles the row by its documented rule (docs/operations.md); billing misses this send.
+            metrics.RESULTS.labels("sent_not_recorded").inc()
+            log.error("send_not_recorded", provider=facts.sent_by, reference=facts.reference, error=error,
+                      publish_error=str(publish_error))
+            return
+        metrics.RESULTS.labels("sent_record_deferred").inc()
+        log.warning("send_record_deferred", provider=facts.sent_by, reference=facts.reference, error=error,
+                    delay_seconds=self.config.record_retry_delay_seconds)
+
+    def apply_deferred_record(self, envelope: Envelope) -> None:
+        """Write facts an earlier send could not; a database error leaves the message for redelivery."""
+        try:
+            facts = deferred_records.record_from(envelope)
+        except deferred_records.DeferredRecordError as exc:
+            log.error("deferred_record_dropped", reason=str(exc))
+            return
+        recorded = self._with_db_retries(lambda: self.writer.submit(facts))
+        metrics.RESULTS.labels("sent" if recorded else "sent_record_claim_lost").inc()
+        log.info("deferred_record_written" if recorded else "deferred_record_claim_lost", provider=facts.sent_by,
+                 reference=facts.reference)
 
     def retry_later(self, claimed: ClaimedNotification, envelope: Envelope, queue: str, reason: str) -> None:
         first_attempt_at = _parse_time(envelope.payload.get("first_attempt_at")) or claimed.claimed_at

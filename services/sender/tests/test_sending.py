@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import time
 
+from sqlalchemy import text
+
 from notify_shared import queues
 from notify_shared.models import Notification
 from notify_testkit.processes import wait_until
@@ -198,3 +200,22 @@ def test_a_burst_of_provider_errors_moves_sms_priority_away_once_and_records_why
     assert [(provider, priority) for provider, priority, _ in changes] == [("firetext", 20), ("mmg", 80)]
     reason = changes[0][2]
     assert re.fullmatch(r"error burst: \d+ errors in 60s at mmg; 10 priority points moved to firetext", reason)
+
+
+def test_hand_over_facts_the_database_cannot_take_are_written_later_without_sending_again(harness):
+    harness.start_simulator(latency_ms=1500)
+    harness.start_sender(DB_LOCK_TIMEOUT_MS="200", SEND_RECORD_RETRY_DELAY_SECONDS="1")
+    notification_id = harness.create_notification("sms")
+    harness.publish(notification_id, "sms")
+    wait_until(lambda: harness.notification(notification_id).claimed_at is not None, message="the claim")
+
+    # The row is locked while the provider call runs, so writing its result times out, as in an outage.
+    with harness.db.session() as session:
+        session.execute(text("SELECT 1 FROM notifications WHERE id = :id FOR UPDATE"), {"id": notification_id})
+        wait_until(lambda: harness.sender_metric('notify_sender_results_total{result="sent_record_deferred"}') >= 1,
+                   timeout=15, message="the hand-over facts to be deferred")
+
+    row = harness.wait_for_status(notification_id, "sending", sent=True, timeout=30)
+    assert (row.sent_by, row.reference, row.billable_units) in {("mmg", str(notification_id), 1),
+                                                                ("firetext", str(notification_id), 1)}
+    assert harness.stats()["sends"] == {str(notification_id): 1}
