@@ -8,13 +8,16 @@ per-request latency is higher; these figures are for the code paths, not for SQS
 
 1. Webhook: the real status-receiver under gunicorn with its real config (WEB_CONCURRENCY=2,
    GUNICORN_THREADS=8 as the manifest sets, JSON logs at INFO to a file), loaded with MMG receipts by
-   `wrk` (or, without wrk, a threaded keep-alive client). Baseline: a minimal Flask endpoint under the
-   same gunicorn settings that only publishes (receipts_baseline_app.py). Both run side by side and are
-   loaded in alternating rounds (BENCH_RECEIPTS_WEBHOOK_ROUNDS, BENCH_RECEIPTS_WEBHOOK_SECONDS in all
-   for each), so a change in the machine's load touches both alike. Every accepted receipt must be on
-   the queue afterwards (`published`).
+   `wrk -t1` (or, without wrk, bench/receipts_load.py: asyncio on raw sockets in its own process).
+   Baseline: a minimal Flask endpoint under the same gunicorn settings that only publishes
+   (receipts_baseline_app.py). Both run side by side and are loaded in alternating rounds
+   (BENCH_RECEIPTS_WEBHOOK_ROUNDS, BENCH_RECEIPTS_WEBHOOK_SECONDS in all for each), so a change in the
+   machine's load touches both alike. Every accepted receipt must be on the queue afterwards
+   (`published`). Each run also records the server's CPU per request (gunicorn master + workers, from
+   /proc: the figure that depends least on the machine's load) and the load generator's CPU, as a share
+   of one core: far below 1.0 means the client was waiting for the server, not limiting it.
 2. Worker: the real receipts worker process (`python -m notify_status_receiver.receipts_worker`,
-   batches of RECEIPT_BATCH_SIZE, JSON logs at INFO) applying one receipt per seeded notification
+   batches of RECEIPT_BATCH_SIZE, 200 unless set, JSON logs at INFO) applying one receipt per seeded notification
    (MMG and Firetext by our id, SES by provider reference). Baseline: the shared one-at-a-time Consumer
    running one plain UPDATE per receipt in its own transaction, no batching. Rates come from the rows'
    updated_at span, so process start-up is not counted. The service has no callback configured, so
@@ -30,6 +33,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -54,6 +58,7 @@ from notify_shared.db import Database
 from notify_shared.envelope import Envelope
 from notify_shared.logging import configure_logging
 from notify_shared.migrate import upgrade
+from notify_status_receiver.config import ReceiverConfig
 
 NOTIFICATIONS = int(os.environ.get("BENCH_RECEIPTS_NOTIFICATIONS", "10000"))
 WEBHOOK_SECONDS = float(os.environ.get("BENCH_RECEIPTS_WEBHOOK_SECONDS", "12"))  # each, over the rounds
@@ -231,35 +236,33 @@ def load_with_wrk(url: str, seconds: float, workdir: Path) -> dict:
             "latency_avg": latency.group(1) if latency else None}
 
 
-def load_with_threads(url: str, seconds: float) -> dict:
-    """Without wrk: keep-alive connections on threads, each posting as fast as it gets answers."""
-    counts = {"accepted": 0, "other": 0}
-    lock = threading.Lock()
-    body = json.dumps(MMG_RECEIPT)
-    deadline = time.monotonic() + seconds
+def load_with_python(url: str, seconds: float, workdir: Path) -> dict:
+    """Without wrk: receipts_load.py, asyncio on raw sockets in its own process (light enough not to limit)."""
+    body = workdir / "mmg_receipt.json"
+    body.write_text(json.dumps(MMG_RECEIPT))
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "receipts_load.py"), url, str(seconds), str(CONNECTIONS),
+                          str(body)], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    result = json.loads(out)
+    return {"client": f"bench/receipts_load.py x{CONNECTIONS}", "requests": result["requests"],
+            "accepted": result["accepted"], "non_2xx": result["non_2xx"] + result["errors"],
+            "seconds": result["seconds"], "socket_errors": result["errors"]}
 
-    def client() -> None:
-        session = requests.Session()
-        accepted = other = 0
-        while time.monotonic() < deadline:
-            try:
-                answer = session.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=5)
-                status = answer.status_code
-            except requests.RequestException:
-                status = 0
-            accepted, other = (accepted + 1, other) if status == 200 else (accepted, other + 1)
-        with lock:
-            counts["accepted"] += accepted
-            counts["other"] += other
 
-    threads = [threading.Thread(target=client) for _ in range(min(CONNECTIONS, 16))]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {"client": f"python threads x{len(threads)}", "requests": counts["accepted"] + counts["other"],
-            "accepted": counts["accepted"], "non_2xx": counts["other"], "seconds": time.monotonic() - started}
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children alive now (a gunicorn master and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for p in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def start_webhook(stack: Stack, name: str, app: str, prefix: str, extra_env: dict[str, str]) -> tuple[object, str]:
@@ -279,15 +282,33 @@ def start_webhook(stack: Stack, name: str, app: str, prefix: str, extra_env: dic
         time.sleep(0.2)
 
 
-def load(url: str, seconds: float, workdir: Path) -> dict:
-    return load_with_wrk(url, seconds, workdir) if shutil.which("wrk") else load_with_threads(url, seconds)
+def load(url: str, seconds: float, workdir: Path, server_pid: int) -> dict:
+    """One closed-loop run, with the CPU the server and the load generator each spent on it.
+
+    On two cores the client takes CPU the server could use, so both are recorded: the server's CPU per
+    request is the figure that depends least on the machine's load, and the client's share of a core
+    shows whether it, not the server, was the limit (wrk -t1 is one thread: near 1.0 it would be).
+    """
+    server_before = cpu_seconds(server_pid)
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = load_with_wrk(url, seconds, workdir) if shutil.which("wrk") else load_with_python(url, seconds, workdir)
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run["server_cpu_seconds"] = round(cpu_seconds(server_pid) - server_before, 3)
+    run["client_cpu_seconds"] = round((client_after.ru_utime + client_after.ru_stime)
+                                      - (client_before.ru_utime + client_before.ru_stime), 3)
+    return run
 
 
 def add_up(runs: list[dict]) -> dict:
     total = {"client": runs[0]["client"], "rounds": len(runs)}
-    for key in ("requests", "accepted", "non_2xx", "seconds"):
-        total[key] = round(sum(run[key] for run in runs), 2)
+    for key in ("requests", "accepted", "non_2xx", "seconds", "server_cpu_seconds", "client_cpu_seconds"):
+        total[key] = round(sum(run[key] for run in runs), 3)
     total["latency_avg"] = [run.get("latency_avg") for run in runs]
+    answered = max(1, total["requests"])
+    total["server_cpu_ms_per_request"] = round(1000 * total["server_cpu_seconds"] / answered, 3)
+    total["client_cpu_ms_per_request"] = round(1000 * total["client_cpu_seconds"] / answered, 3)
+    # Fraction of one core the load generator used: far below 1, it was waiting for the server.
+    total["client_core_share"] = round(total["client_cpu_seconds"] / max(total["seconds"], 0.001), 2)
     return total
 
 
@@ -299,14 +320,14 @@ def measure_webhooks(stack: Stack) -> tuple[dict, dict]:
     base, base_url = start_webhook(stack, "baseline-webhook", "receipts_baseline_app:application", base_prefix,
                                    {"PYTHONPATH": str(ROOT / "bench")})
     try:
-        for url in (real_url, base_url):
-            load(url, 2, stack.workdir)  # warm-up: connections, producers, declared queues
+        for url, proc in ((real_url, real), (base_url, base)):
+            load(url, 2, stack.workdir, proc.pid)  # warm-up: connections, producers, declared queues
         stack.purge()
         rounds = max(1, WEBHOOK_ROUNDS)
         real_runs, base_runs = [], []
         for _ in range(rounds):
-            real_runs.append(load(real_url, WEBHOOK_SECONDS / rounds, stack.workdir))
-            base_runs.append(load(base_url, WEBHOOK_SECONDS / rounds, stack.workdir))
+            real_runs.append(load(real_url, WEBHOOK_SECONDS / rounds, stack.workdir, real.pid))
+            base_runs.append(load(base_url, WEBHOOK_SECONDS / rounds, stack.workdir, base.pid))
     finally:
         stack.stop(real)
         stack.stop(base)
@@ -365,7 +386,7 @@ def measure_worker(stack: Stack, db: Database, receipts: list[Envelope]) -> dict
     with db.session() as session:
         counts = session.execute(text("SELECT status, count(*) FROM notifications GROUP BY status")).all()
     result["statuses"] = dict(counts)
-    result["batch_size"] = int(os.environ.get("RECEIPT_BATCH_SIZE", "50"))
+    result["batch_size"] = int(os.environ.get("RECEIPT_BATCH_SIZE") or ReceiverConfig.receipt_batch_size)
     return result
 
 
@@ -409,6 +430,12 @@ def report(figures: list[Figure], started: float) -> None:
         verdict = "PASS" if f.passed else "FAIL"
         print(f"  {f.name:<8} {f.per_second:>9,.0f} receipts/s   target >= {f.target:,.0f}  {verdict}   "
               f"baseline {f.baseline_per_second:,.0f}/s ({f.detail['baseline']})   ratio {f.ratio}")
+        run, base = f.detail["run"], f.detail["baseline_run"]
+        if "server_cpu_ms_per_request" in run:
+            print(f"           server CPU per request {run['server_cpu_ms_per_request']:.2f} ms "
+                  f"(baseline {base['server_cpu_ms_per_request']:.2f} ms); load generator {run['client']}: "
+                  f"{run['client_cpu_ms_per_request']:.3f} ms per request, {run['client_core_share']:.2f} "
+                  f"(baseline runs {base['client_core_share']:.2f}) of one core")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "receipts",

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from kombu import Connection, Exchange, Queue
 from kombu.message import Message
+from kombu.transport import redis as kombu_redis
+from kombu.transport import virtual
 
 from .config import Settings
 from .delayed import RedisDelays
@@ -256,3 +258,74 @@ class Consumer:
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 10)
         log.info("consumer_stopped", consumed=self.consumed)
+
+
+# ------------------------------------------------------------------ acking many messages at once
+
+SQS_DELETE_BATCH = 10  # DeleteMessageBatch takes at most ten entries
+
+
+def ack_all(messages: Iterable[Message]) -> None:
+    """Ack messages received on one connection, in as few broker calls as the transport allows.
+
+    Call it only once the work for every message has committed: like Message.ack, it removes them
+    for good. kombu's SQS transport deletes one message per call; here SQS gets DeleteMessageBatch
+    (ten a call) and Redis one pipeline for its unacked bookkeeping. Whatever the bulk call did not
+    remove (an entry SQS reports as failed, a call that raised) is acked one by one as before, so a
+    failure costs at most a redelivery, which consumers already treat as a no-op.
+    """
+    pending = [m for m in messages if not m.acknowledged]
+    if len(pending) > 1:
+        channel = pending[0].channel
+        if all(m.channel is channel for m in pending):
+            if all("sqs_message" in m.delivery_info for m in pending):
+                pending = _delete_sqs_batches(channel, pending)
+            elif isinstance(getattr(channel, "qos", None), kombu_redis.QoS):
+                pending = _ack_redis_pipelined(channel, pending)
+    for message in pending:
+        message.ack()
+
+
+def _delete_sqs_batches(channel, messages: list[Message]) -> list[Message]:  # noqa: ANN001 - kombu's SQS channel
+    """Delete in batches of ten; returns the messages still to ack one by one."""
+    left: list[Message] = []
+    by_queue: dict[tuple[str, str | None], list[Message]] = {}
+    for m in messages:
+        by_queue.setdefault((m.delivery_info["sqs_queue"], m.delivery_info.get("routing_key")), []).append(m)
+    for (queue_url, routing_key), queued in by_queue.items():
+        client = channel.sqs(queue=channel.canonical_queue_name(routing_key) if routing_key else None)
+        for start in range(0, len(queued), SQS_DELETE_BATCH):
+            chunk = queued[start:start + SQS_DELETE_BATCH]
+            entries = [{"Id": str(i), "ReceiptHandle": m.delivery_info["sqs_message"]["ReceiptHandle"]}
+                       for i, m in enumerate(chunk)]
+            try:
+                deleted = {e["Id"] for e in client.delete_message_batch(QueueUrl=queue_url,
+                                                                        Entries=entries).get("Successful", [])}
+            except Exception as exc:  # noqa: BLE001 - each message then gets kombu's own ack and error handling
+                log.warning("sqs_delete_batch_failed", queue=routing_key, error=type(exc).__name__)
+                deleted = set()
+            for i, m in enumerate(chunk):
+                if str(i) in deleted:
+                    # Deleted already: without its SQS handle kombu's ack only releases the prefetch slot.
+                    m.delivery_info.pop("sqs_message")
+                    m.ack()
+                else:
+                    left.append(m)
+    return left
+
+
+def _ack_redis_pipelined(channel, messages: list[Message]) -> list[Message]:  # noqa: ANN001 - kombu's Redis channel
+    """One round trip for what kombu's Redis QoS.ack does per message; returns the messages still to ack."""
+    qos = channel.qos
+    tags = [m.delivery_tag for m in messages]
+    try:
+        with channel.conn_or_acquire() as client:
+            client.pipeline().zrem(qos.unacked_index_key, *tags).hdel(qos.unacked_key, *tags).execute()
+    except Exception as exc:  # noqa: BLE001 - each message then gets kombu's own ack
+        log.warning("redis_ack_batch_failed", error=type(exc).__name__)
+        return messages
+    for m in messages:
+        # The bookkeeping is gone; release the delivery as kombu's QoS.ack does after its own pipeline.
+        virtual.QoS.ack(qos, m.delivery_tag)
+        m._state = "ACK"  # what Message.ack records; kombu offers no public way to ack without the broker call
+    return []

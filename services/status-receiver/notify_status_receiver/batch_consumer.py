@@ -1,15 +1,18 @@
 """Consume a queue in batches: collect up to N messages, hand them over at once, then ack them all.
 
-One thread and one connection do everything (kombu connections are not thread-safe), so messages
-are acked on the thread that received them, and only after the handler has returned: delivery stays
-at-least-once. The prefetch equals the batch size, so the broker never hands out more than one
-batch. A batch starts with the first message and waits at most `wait_seconds` for more, so a lone
-receipt is not held back. On the SQS transport each fetch is a long poll of SQS_WAIT_TIME_SECONDS,
-so a batch that ends with the queue empty can take that long longer to close.
+One thread and one connection do everything (kombu connections are not thread-safe), so messages are
+acked on the thread that received them, and only after the handler has returned (its database work
+committed): delivery stays at-least-once. The acks of a batch go out together (bus.ack_all: SQS
+DeleteMessageBatch, ten a call, instead of one DeleteMessage per receipt; one Redis pipeline). The
+prefetch equals the batch size, so the broker never hands out more than one batch. A batch starts with
+the first message and waits at most `wait_seconds` for more, so a lone receipt is not held back. On the
+SQS transport each fetch is a long poll of SQS_WAIT_TIME_SECONDS, so a batch that ends with the queue
+empty can take that long longer to close. On Redis, once a batch has its first message the rest of what
+is waiting is taken in one round trip (redis_fetch.py).
 
-If the batch handler raises, each message is handed over alone; one that still fails is
-re-published for a later attempt (as the shared Consumer does) and the original acked, and if even
-that publish fails the connection is dropped so the broker delivers the unacked messages again.
+If the batch handler raises, each message is handed over alone; one that still fails is re-published for
+a later attempt (as the shared Consumer does) and the original acked, and if even that publish fails the
+connection is dropped so the broker delivers the unacked messages again.
 """
 from __future__ import annotations
 
@@ -20,10 +23,12 @@ from collections.abc import Callable, Sequence
 from kombu import Connection
 from kombu.message import Message
 
-from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus
+from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus, ack_all
 from notify_shared.envelope import Envelope, EnvelopeError
 from notify_shared.logging import get_logger
 from notify_shared.metrics import BUS_CONSUMED
+
+from .redis_fetch import supports_take, take_waiting
 
 log = get_logger(__name__)
 
@@ -75,21 +80,41 @@ class BatchConsumer:
                 message.ack()
                 BUS_CONSUMED.labels(self.queue.name, "dropped").inc()
 
-        with conn.Consumer([self.queue], callbacks=[collect], accept=["json"], prefetch_count=self.batch_size):
+        with conn.Consumer([self.queue], callbacks=[collect], accept=["json"],
+                           prefetch_count=self.batch_size) as consumer:
+            channel = consumer.channel
+            top_up = None
+            if supports_take(channel):
+                def top_up() -> None:
+                    for message in take_waiting(channel, self.queue.name, self.batch_size - len(batch)):
+                        message.accept = consumer.accept
+                        try:
+                            body = message.decode()
+                        except Exception as exc:  # noqa: BLE001 - kombu raises several kinds for bad content
+                            log.error("message_dropped_bad_envelope", reason=type(exc).__name__)
+                            message.ack()
+                            BUS_CONSUMED.labels(self.queue.name, "dropped").inc()
+                            continue
+                        collect(body, message)
             while not self._stop.is_set():
                 self.on_idle()
-                self._fill(conn, batch)
+                self._fill(conn, batch, top_up)
                 if batch:
                     self._settle(batch)
                     batch.clear()
 
-    def _fill(self, conn: Connection, batch: list) -> None:
+    def _fill(self, conn: Connection, batch: list, top_up: Callable[[], None] | None) -> None:
         try:
             conn.drain_events(timeout=1)
         except TimeoutError:
             return
         deadline = time.monotonic() + self.wait_seconds
         while len(batch) < self.batch_size:
+            if top_up is not None:
+                # Redis: what is already waiting comes in one round trip instead of two per message.
+                top_up()
+                if len(batch) >= self.batch_size:
+                    return
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
@@ -110,8 +135,7 @@ class BatchConsumer:
             for envelope, message in batch:
                 self._settle_alone(envelope, message)
         else:
-            for _, message in batch:
-                message.ack()
+            ack_all(message for _, message in batch)
             BUS_CONSUMED.labels(self.queue.name, "ok").inc(len(batch))
         self.consumed += len(batch)
         self.batches += 1

@@ -35,7 +35,7 @@ class ReceiverConfig:
 
     # The receipts worker applies up to this many receipts in one transaction, waiting at most
     # receipt_batch_wait_seconds for a batch to fill once its first receipt has arrived.
-    receipt_batch_size: int = 50
+    receipt_batch_size: int = 200
     receipt_batch_wait_seconds: float = 0.05
 
     # A receipt can arrive before the sender has stored the provider reference: retry a few times.
@@ -68,7 +68,7 @@ class ReceiverConfig:
             mmg_inbound_auth=_list("MMG_INBOUND_SMS_AUTH_CREDENTIALS") or _list("INBOUND_SMS_AUTH_CREDENTIALS"),
             firetext_inbound_auth=(_list("FIRETEXT_INBOUND_SMS_AUTH_CREDENTIALS")
                                    or _list("INBOUND_SMS_AUTH_CREDENTIALS")),
-            receipt_batch_size=max(1, _int("RECEIPT_BATCH_SIZE", 50)),
+            receipt_batch_size=max(1, _int("RECEIPT_BATCH_SIZE", 200)),
             receipt_batch_wait_seconds=max(0.0, _int("RECEIPT_BATCH_WAIT_MS", 50) / 1000),
             receipt_not_found_max_attempts=_int("RECEIPT_NOT_FOUND_MAX_ATTEMPTS", 5),
             receipt_retry_delay_seconds=_int("RECEIPT_RETRY_DELAY_SECONDS", 20),

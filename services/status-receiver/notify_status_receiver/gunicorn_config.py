@@ -3,6 +3,11 @@
 gthread: a webhook only parses, publishes to the bus and answers, so a few threads per worker are
 enough, and a probe never waits behind a database (the webhooks use none). Threads stay bounded
 so excess load waits in the kernel backlog instead of piling up in the process.
+
+Why 2 workers x 8 threads (docs/performance.md, Receipts): a receipt costs ~1.2-1.4 ms of CPU, so two
+workers fill two cores; 4 threads cost the same CPU per receipt as 8 in bench/receipts.py (Redis, sub-ms
+publishes), but on SQS each publish is an HTTPS call of tens of milliseconds and the threads are what
+keep the workers busy meanwhile.
 """
 from __future__ import annotations
 
