@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notify_shared.config import _env, _float, _int
+from notify_shared.letters.collation import DEFAULT_LETTER_COLLATION_TIME, CollationTime
 
 # GOV.UK Notify replays `created` rows older than an hour every 15 minutes (replay-created-notifications).
 DEFAULT_REPLAY_CREATED_AFTER_SECONDS = 3600
@@ -53,6 +54,9 @@ class SchedulerConfig:
     retention_batch_pause_seconds: float = 0.0
     status_counts_days: int = 2  # yesterday and today
 
+    # Live letters created before this daily cut-off go to the print provider at it (the sender reads it too).
+    letter_collation_time: str = DEFAULT_LETTER_COLLATION_TIME
+
     sms_slow_window_seconds: int = 600
     sms_slow_after_seconds: int = 300
     sms_slow_threshold: float = 0.3
@@ -81,6 +85,7 @@ class SchedulerConfig:
             retention_batch_size=_int("RETENTION_BATCH_SIZE", 10_000),
             retention_batch_pause_seconds=_float("RETENTION_BATCH_PAUSE_SECONDS", 0.0),
             status_counts_days=_int("STATUS_COUNTS_DAYS", 2),
+            letter_collation_time=_env("LETTER_COLLATION_TIME", DEFAULT_LETTER_COLLATION_TIME),
             sms_slow_window_seconds=_int("SMS_SLOW_DELIVERY_WINDOW_SECONDS", 600),
             sms_slow_after_seconds=_int("SMS_SLOW_DELIVERY_AFTER_SECONDS", 300),
             sms_slow_threshold=_float("SMS_SLOW_DELIVERY_THRESHOLD", 0.3),
@@ -124,6 +129,7 @@ class SchedulerConfig:
             ZoneInfo(self.reporting_timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"REPORTING_TIMEZONE {self.reporting_timezone!r} is not a known time zone") from exc
+        CollationTime.parse(self.letter_collation_time)
         if self.sms_resting_priorities:
             if len(self.sms_resting_priorities) != 2 or sum(self.sms_resting_priorities.values()) != 100:
                 raise ValueError("SMS_PROVIDER_RESTING_PRIORITIES names the two SMS providers, summing to 100")
@@ -133,6 +139,10 @@ class SchedulerConfig:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.reporting_timezone)
+
+    @property
+    def collation(self) -> CollationTime:
+        return CollationTime.parse(self.letter_collation_time)
 
 
 def default_replay_interval(replay_after_seconds: int) -> int:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from notify_shared.letters.collation import CollationTime
+
 if TYPE_CHECKING:
     from .jobs.context import JobContext
 
@@ -56,6 +58,20 @@ class DailyAt:
 
     def describe(self) -> str:
         return f"daily at {self.hour:02d}:{self.minute:02d} UTC"
+
+
+@dataclass(frozen=True)
+class AtCollation:
+    """Daily at the letter collation time, a wall-clock time in its own zone (so 17:30 London stays 17:30
+    across the clock changes); a collation missed while no leader was up happens on the next tick."""
+
+    collation: CollationTime
+
+    def is_due(self, last_started: datetime | None, now: datetime) -> bool:
+        return last_started is None or last_started < self.collation.latest_cutoff(now)
+
+    def describe(self) -> str:
+        return f"daily at {self.collation.describe()}"
 
 
 def _cron_field(spec: str, low: int, high: int, name: str) -> frozenset[int]:

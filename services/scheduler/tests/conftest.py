@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -41,6 +42,13 @@ def insert_notification(db: Database, service, *, notification_type: str = "sms"
         session.add(row)
         session.flush()
         return row.id
+
+
+def collation_seconds_ago(db: Database, seconds: float, zone: str = "Europe/London") -> str:
+    """A LETTER_COLLATION_TIME whose latest cut-off was `seconds` ago by the database clock."""
+    with db.session() as session:
+        now: datetime = session.scalar(select(func.now()))
+    return f"{(now - timedelta(seconds=seconds)).astimezone(ZoneInfo(zone)).strftime('%H:%M:%S')} {zone}"
 
 
 def job_context(db: Database, bus: Bus, **config) -> JobContext:

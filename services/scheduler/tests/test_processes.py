@@ -146,7 +146,9 @@ def test_list_jobs_command_prints_every_job_with_its_utc_schedule(stack_env):
     assert done.returncode == 0, done.stderr
     listed = dict(line.split("\t") for line in done.stdout.strip().splitlines())
     assert listed["delete-notifications-past-retention"] == "cron '0 3 * * *' UTC"
-    assert set(listed) == {"replay-created-notifications", "recover-stale-claims", "timeout-sending-notifications",
+    assert listed["collate-letters"] == "daily at 17:30 Europe/London"
+    assert set(listed) == {"replay-created-notifications", "recover-stale-claims", "collate-letters",
+                           "timeout-sending-notifications",
                            "delete-notifications-past-retention", "delete-inbound-sms-past-retention",
                            "daily-status-counts", "sms-provider-reweighting"}
 

@@ -63,6 +63,24 @@ def test_test_key_and_email_claims_are_republished_to_their_own_queues(empty_db,
     ])
 
 
+def test_a_letter_claim_left_by_a_dead_sender_is_republished_to_the_letter_queues(empty_db, bus, stuck):
+    live = stuck(notification_type="letter", status="sending", send_attempts=1, ages={"claimed_at": TWENTY_MINUTES})
+    test_key = stuck(notification_type="letter", status="sending", key_type="test", send_attempts=1,
+                     ages={"claimed_at": TWENTY_MINUTES})
+    printed = stuck(notification_type="letter", status="sending", send_attempts=1, reference=str(live),
+                    sent_by="dvla", ages={"claimed_at": TWENTY_MINUTES, "sent_at": 1190})
+
+    result = run_named_job(empty_db, bus, RECOVER)
+
+    assert result.ok and result.rows == 2
+    received = consume(bus, [queues.SEND_LETTER, queues.RESEARCH_MODE], 2)
+    assert sorted((q, e.kind, e.notification_id, e.attempt) for q, e in received) == sorted([
+        (queues.SEND_LETTER, "send-letter", str(live), 1),
+        (queues.RESEARCH_MODE, "send-letter", str(test_key), 1),
+    ])
+    assert notification(empty_db, printed).claimed_at is not None  # handed over: the print callback finishes it
+
+
 def test_a_claim_that_went_stale_again_after_the_last_allowed_recovery_becomes_technical_failure(
         empty_db, bus, stuck, sample_service, secret_box):
     add_status_callback(empty_db, sample_service.id, secret_box)

@@ -10,7 +10,7 @@ from notify_shared.bus import Bus
 from notify_shared.config import Settings
 from notify_shared.models import JobRun, Notification
 
-from .conftest import consume
+from .conftest import collation_seconds_ago, consume
 
 REPLAY = "replay-created-notifications"
 
@@ -21,15 +21,16 @@ def _replay(db, bus, **config) -> object:
 
 
 def test_only_old_created_email_and_sms_are_republished_to_their_send_queues(empty_db, bus, stuck):
+    collation = collation_seconds_ago(empty_db, 3600)  # a letter created since then waits for the next one
     old_sms = stuck(notification_type="sms", age_seconds=600)
     old_email = stuck(notification_type="email", age_seconds=600)
     old_test_key_sms = stuck(notification_type="sms", age_seconds=600, key_type="test")
     stuck(notification_type="sms", age_seconds=5)  # recent: its first publish may still be on its way
     stuck(notification_type="sms", age_seconds=600, status="sending")  # already claimed by a sender
     stuck(notification_type="email", age_seconds=600, status="delivered")
-    stuck(notification_type="letter", age_seconds=600)  # letters are not sent through these queues
+    stuck(notification_type="letter", age_seconds=600)  # waiting for its collation, not stuck
 
-    result = _replay(empty_db, bus, replay_batch_size=2)
+    result = _replay(empty_db, bus, replay_batch_size=2, letter_collation_time=collation)
 
     assert result.ok and result.rows == 3
     received = consume(bus, [queues.SEND_SMS, queues.SEND_EMAIL, queues.RESEARCH_MODE], 3)
@@ -38,6 +39,33 @@ def test_only_old_created_email_and_sms_are_republished_to_their_send_queues(emp
         (queues.SEND_EMAIL, "send-email", str(old_email)),
         (queues.RESEARCH_MODE, "send-sms", str(old_test_key_sms)),
     ])
+
+
+def test_a_live_letter_is_replayed_only_once_the_collation_it_belonged_to_passed_the_replay_delay_ago(
+        empty_db, bus, stuck):
+    collation = collation_seconds_ago(empty_db, 300)
+    missed = stuck(notification_type="letter", age_seconds=600)  # due 5 minutes ago, still created
+    waiting = stuck(notification_type="letter", age_seconds=200)  # created after the cut-off: next collation
+    test_key = stuck(notification_type="letter", age_seconds=200, key_type="test")  # never waits: by age
+
+    result = _replay(empty_db, bus, letter_collation_time=collation)
+
+    assert result.ok and result.rows == 2
+    received = consume(bus, [queues.SEND_LETTER, queues.RESEARCH_MODE], 2)
+    assert sorted((q, e.kind, e.notification_id) for q, e in received) == sorted([
+        (queues.SEND_LETTER, "send-letter", str(missed)),
+        (queues.RESEARCH_MODE, "send-letter", str(test_key)),
+    ])
+    assert str(waiting) not in {e.notification_id for _, e in received}
+
+
+def test_letters_of_a_collation_that_just_ran_are_left_to_its_messages(empty_db, bus, stuck):
+    collation = collation_seconds_ago(empty_db, 30)  # under the 60 s replay delay
+    stuck(notification_type="letter", age_seconds=600)
+
+    result = _replay(empty_db, bus, letter_collation_time=collation)
+
+    assert result.ok and result.rows == 0
 
 
 def test_each_run_is_recorded_with_its_row_count(empty_db, bus, stuck):
@@ -88,7 +116,8 @@ def test_the_stuck_row_scan_uses_the_partial_status_index_for_every_batch(empty_
         session.execute(text("SET LOCAL enable_seqscan = off"))
         plans = []
         for keyset in (None, tuple(after)):
-            compiled = stuck_created_query(created_before=cutoff, limit=500, after=keyset).compile(
+            compiled = stuck_created_query(created_before=cutoff, letters_before=cutoff, limit=500,
+                                           after=keyset).compile(
                 dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
             cursor = session.connection().connection.cursor()
             cursor.execute("EXPLAIN " + str(compiled), compiled.params)

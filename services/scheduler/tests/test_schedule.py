@@ -92,6 +92,7 @@ def test_every_job_is_registered_at_notify_like_utc_times():
     assert schedules == {
         "replay-created-notifications": "every 900s",
         "recover-stale-claims": "every 300s",
+        "collate-letters": "daily at 17:30 Europe/London",  # a London wall-clock time, as Notify's 17:30
         "timeout-sending-notifications": "cron '5 0 * * *' UTC",
         "delete-notifications-past-retention": "cron '0 3 * * *' UTC",
         "delete-inbound-sms-past-retention": "cron '40 3 * * *' UTC",

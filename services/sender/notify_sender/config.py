@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from notify_shared import queues
 from notify_shared.config import _env, _float, _int
+from notify_shared.letters.collation import DEFAULT_LETTER_COLLATION_TIME, CollationTime
 
 DEFAULT_QUEUES = f"{queues.SEND_SMS},{queues.SEND_EMAIL},{queues.SEND_LETTER},{queues.RESEARCH_MODE}"
 
@@ -34,6 +35,9 @@ class SenderConfig:
     ses_secret_access_key: str = ""
     # Test keys, research mode and simulated recipients go here and nowhere else.
     simulator_url: str = "http://127.0.0.1:6013"
+    # Letters: the print provider (DVLA-style API) and the daily cut-off live letters wait for.
+    print_provider_url: str = "http://127.0.0.1:6013"
+    letter_collation: CollationTime = CollationTime.parse(DEFAULT_LETTER_COLLATION_TIME)
 
     # Notify uses 10 s for SMS providers; a provider slower than that is treated as failing.
     provider_timeout_seconds: float = 10.0
@@ -69,6 +73,8 @@ class SenderConfig:
             ses_access_key_id=_env("SES_ACCESS_KEY_ID", ""),
             ses_secret_access_key=_env("SES_SECRET_ACCESS_KEY", ""),
             simulator_url=_env("SIMULATOR_URL", "http://127.0.0.1:6013").rstrip("/"),
+            print_provider_url=_env("PRINT_PROVIDER_URL", "http://127.0.0.1:6013").rstrip("/"),
+            letter_collation=CollationTime.parse(_env("LETTER_COLLATION_TIME", DEFAULT_LETTER_COLLATION_TIME)),
             provider_timeout_seconds=_float("PROVIDER_TIMEOUT_SECONDS", 10.0),
             send_retry_delay_seconds=_float("SEND_RETRY_DELAY_SECONDS", 10.0),
             send_retry_max_delay_seconds=_float("SEND_RETRY_MAX_DELAY_SECONDS", 300.0),

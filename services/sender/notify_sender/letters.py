@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +34,6 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from notify_shared import templates
-from notify_shared.config import _env
 from notify_shared.db import Database
 from notify_shared.envelope import Envelope
 from notify_shared.letters.collation import DEFAULT_LETTER_COLLATION_TIME, CollationTime
@@ -53,17 +51,6 @@ log = get_logger(__name__)
 
 SEND_LETTER_KIND = "send-letter"
 PRINT_PROVIDER = "dvla"
-
-
-@dataclass(frozen=True)
-class LetterConfig:
-    print_provider_url: str = "http://127.0.0.1:6013"
-    collation: CollationTime = CollationTime.parse(DEFAULT_LETTER_COLLATION_TIME)
-
-    @classmethod
-    def from_env(cls) -> LetterConfig:
-        return cls(print_provider_url=(os.environ.get("PRINT_PROVIDER_URL") or "http://127.0.0.1:6013").rstrip("/"),
-                   collation=CollationTime.parse(_env("LETTER_COLLATION_TIME", DEFAULT_LETTER_COLLATION_TIME)))
 
 
 @dataclass(frozen=True)
@@ -175,7 +162,7 @@ class LetterSender:
         self.store = store
         self.live = live
         self.simulated = simulated
-        self.collation = collation or LetterConfig().collation
+        self.collation = collation or CollationTime.parse(DEFAULT_LETTER_COLLATION_TIME)
 
     def send(self, envelope: Envelope, queue: str) -> None:
         try:
@@ -230,6 +217,10 @@ class LetterSender:
         personalisation = decrypt_personalisation(self.handler.box, claim.claimed.personalisation)
         if claim.claimed.template_content is None:
             raise RenderError("template version is missing")
+        if not claim.claimed.template_content.strip():
+            # A precompiled letter (its template has no content) whose stored PDF is gone: never
+            # render and print a blank letter in its place.
+            raise RenderError("precompiled letter PDF is missing from the letter store")
         pdf = render_letter_pdf(LetterContent(
             address_lines=claim.claimed.to.splitlines(),
             subject=templates.render(claim.claimed.template_subject or "", personalisation),
@@ -241,13 +232,12 @@ class LetterSender:
         return pdf
 
 
-def build_letter_sender(handler: SendHandler, config: LetterConfig | None = None,
-                        store: PdfStore | None = None) -> LetterSender:
-    config = config or LetterConfig.from_env()
-    timeout = handler.config.provider_timeout_seconds
+def build_letter_sender(handler: SendHandler, store: PdfStore | None = None) -> LetterSender:
+    config = handler.config
+    timeout = config.provider_timeout_seconds
     return LetterSender(handler, store or pdf_store_from_env(),
                         live=PrintClient(config.print_provider_url, timeout),
-                        simulated=PrintClient(handler.config.simulator_url, timeout), collation=config.collation)
+                        simulated=PrintClient(config.simulator_url, timeout), collation=config.letter_collation)
 
 
 def with_letters(handler: SendHandler, letters: LetterSender):

@@ -4,9 +4,10 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from datetime import timedelta
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from notify_shared import queues
 from notify_shared.letters.precompiled import address_window_text
@@ -14,10 +15,15 @@ from notify_shared.letters.store import FilesystemPdfStore
 from notify_shared.models import ApiKey, Notification
 
 ADDRESS = "A Person\n1 High Street\nSW1A 1AA"
+# Two days old: created before the latest daily collation whatever the time, so due for the print provider.
+DUE_AGE_SECONDS = 2 * 86400
 
 
-def create_letter(harness, *, key_type: str = "normal", to: str = ADDRESS, postage: str = "first") -> uuid.UUID:
+def create_letter(harness, *, key_type: str = "normal", to: str = ADDRESS, postage: str = "first",
+                  age_seconds: float = DUE_AGE_SECONDS) -> uuid.UUID:
+    """A letter row as the API writes it, `age_seconds` old by the database clock."""
     with harness.db.session() as session:
+        now = session.scalar(select(func.now()))
         key_id = session.execute(select(ApiKey.id).where(ApiKey.service_id == harness.service.id,
                                                          ApiKey.key_type == key_type)).scalar_one()
         notification = Notification(
@@ -25,6 +31,7 @@ def create_letter(harness, *, key_type: str = "normal", to: str = ADDRESS, posta
             api_key_id=key_id, key_type=key_type, notification_type="letter", to=to,
             normalised_to=to.splitlines()[-1].replace(" ", "").lower(),
             personalisation=harness.box.encrypt(json.dumps({"name": "Ada"})), status="created", postage=postage,
+            created_at=now - timedelta(seconds=age_seconds),
         )
         session.add(notification)
         session.flush()

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..config import SchedulerConfig
-from ..schedule import Cron, Every, Job
+from ..schedule import AtCollation, Cron, Every, Job
+from .collate_letters import collate_letters
 from .inbound_retention import delete_inbound_sms_past_retention
 from .provider_reweighting import reweight_sms_providers
 from .recover_stale_claims import recover_stale_claims
@@ -23,6 +24,8 @@ def all_jobs(config: SchedulerConfig) -> list[Job]:
         # at most a third longer than the threshold.
         Job("recover-stale-claims", recover_stale_claims, Every(max(60, config.stale_claim_seconds // 3)),
             timeout_seconds=max(300, config.stale_claim_seconds)),
+        # Daily at LETTER_COLLATION_TIME (17:30 London by default), in its own zone.
+        Job("collate-letters", collate_letters, AtCollation(config.collation), timeout_seconds=2 * HOUR),
         Job("timeout-sending-notifications", timeout_sending_notifications, Cron("5 0 * * *"),
             timeout_seconds=2 * HOUR),
         Job("delete-notifications-past-retention", delete_notifications_past_retention, Cron("0 3 * * *"),

@@ -18,6 +18,9 @@ Rule. We cannot know whether the provider got the message, so each recovery:
    only frozen, its late writes are refused.
 3. For SMS the provider reference is our notification id, so a provider that already has the message
    de-duplicates it; an email may, rarely, be sent twice. That is the price of never losing one.
+   Letters are submitted to the print API under their notification id, which refuses a second job
+   for the same id (409, taken as "already received"), so a letter is never printed twice. A letter is
+   only ever claimed after its collation, so a released one is handed over at once, not held again.
 4. A row recovered STALE_CLAIM_MAX_RECOVERIES times and stale again is marked `technical-failure`
    (a message that kills its sender every time must not do so forever), with a delivery-status
    callback as for any final status.
@@ -42,15 +45,15 @@ from notify_shared.envelope import Envelope
 from notify_shared.logging import get_logger
 from notify_shared.models import Notification
 from notify_shared.scheduler_models import StaleClaimRecovery
-from notify_shared.statuses import EMAIL, KEY_TYPE_TEST, SENDING, SMS, TECHNICAL_FAILURE
+from notify_shared.statuses import EMAIL, KEY_TYPE_TEST, LETTER, SENDING, SMS, TECHNICAL_FAILURE
 
 from .callbacks import publish_status_callbacks, services_with_status_callbacks, snapshot
 from .context import JobContext
 
 log = get_logger(__name__)
 
-RECOVERED_TYPES = (SMS, EMAIL)
-ENVELOPE_KIND = {SMS: "send-sms", EMAIL: "send-email"}
+RECOVERED_TYPES = (SMS, EMAIL, LETTER)
+ENVELOPE_KIND = {SMS: "send-sms", EMAIL: "send-email", LETTER: "send-letter"}
 # Recovery counts are kept a day past the sending timeout: by then the timeout job has finished those rows.
 PRUNE_AFTER_TIMEOUT_SECONDS = 86400
 
