@@ -67,96 +67,104 @@ def _problems(root: Path) -> str:
     return "\n".join(check(root))
 
 
-MANIFEST_DRIFT: dict[str, tuple[Callable[[Path], None], str]] = {
+# Breakages of one service's manifest: its app env or its web process, changed or with a key taken out.
+Breakage = Callable[[Path], None]
+
+
+def change_env(service: str, env: dict[str, str]) -> Breakage:
+    return lambda root: edit_yaml(manifest(root, service), lambda m: app_env(m).update(env))
+
+
+def drop_env(service: str, name: str) -> Breakage:
+    return lambda root: edit_yaml(manifest(root, service), lambda m: app_env(m).pop(name))
+
+
+def change_web_process(service: str, fields: dict[str, object]) -> Breakage:
+    return lambda root: edit_yaml(manifest(root, service), lambda m: process(m).update(fields))
+
+
+def drop_from_web_process(service: str, key: str) -> Breakage:
+    return lambda root: edit_yaml(manifest(root, service), lambda m: process(m).pop(key))
+
+
+MANIFEST_DRIFT: dict[str, tuple[Breakage, str]] = {
     "endpoint the app does not serve": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: process(m).update({"health-check-http-endpoint": "/healthz"})),
+        change_web_process("api", {"health-check-http-endpoint": "/healthz"}),
         "health-check-http-endpoint '/healthz' is not served by the app",
     ),
     "liveness on the dependency-checking readiness endpoint": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: process(m).update({"health-check-http-endpoint": "/_status/ready"})),
+        change_web_process("api", {"health-check-http-endpoint": "/_status/ready"}),
         "liveness endpoint '/_status/ready' checks dependencies",
     ),
     "readiness endpoint the app does not serve": (
-        lambda root: edit_yaml(manifest(root, "status-receiver"),
-                               lambda m: process(m).update({"readiness-health-check-http-endpoint": "/ready"})),
+        change_web_process("status-receiver", {"readiness-health-check-http-endpoint": "/ready"}),
         "readiness-health-check-http-endpoint '/ready' is not served",
     ),
     "fractional invocation timeout, which CF rejects": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: process(m).update({"health-check-invocation-timeout": 2.5})),
+        change_web_process("api", {"health-check-invocation-timeout": 2.5}),
         "health-check-invocation-timeout must be a positive whole number, got 2.5",
     ),
     "interval given as text": (
-        lambda root: edit_yaml(manifest(root, "api"), lambda m: process(m).update({"health-check-interval": "10"})),
+        change_web_process("api", {"health-check-interval": "10"}),
         "health-check-interval must be a positive whole number, got '10'",
     ),
     "readiness interval of zero": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: process(m).update({"readiness-health-check-interval": 0})),
+        change_web_process("api", {"readiness-health-check-interval": 0}),
         "readiness-health-check-interval must be a positive whole number, got 0",
     ),
     "start timeout above the platform maximum": (
-        lambda root: edit_yaml(manifest(root, "api"), lambda m: process(m).update({"timeout": 600})),
+        change_web_process("api", {"timeout": 600}),
         "timeout (start timeout) must be a whole number from 1 to 180, got 600",
     ),
     "app budget different from the probe's invocation timeout": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "2"})),
+        change_env("api", {"HEALTHCHECK_TIMEOUT_SECONDS": "2"}),
         "env HEALTHCHECK_TIMEOUT_SECONDS is 2 but health-check-invocation-timeout is 1",
     ),
     "app budget left to the app's default, which differs from the probe's timeout": (
-        lambda root: edit_yaml(manifest(root, "status-receiver"),
-                               lambda m: app_env(m).pop("HEALTHCHECK_TIMEOUT_SECONDS")),
+        drop_env("status-receiver", "HEALTHCHECK_TIMEOUT_SECONDS"),
         "deploy/status-receiver/manifest.yml [every environment] process web: env HEALTHCHECK_TIMEOUT_SECONDS is 1 "
         "but health-check-invocation-timeout is 2",
     ),
     "app budget that is not a whole number of seconds": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "1.5"})),
+        change_env("api", {"HEALTHCHECK_TIMEOUT_SECONDS": "1.5"}),
         "env HEALTHCHECK_TIMEOUT_SECONDS must be a whole number of seconds (the app and CF take integers), got '1.5'",
     ),
     "readiness budget above the readiness probe's invocation timeout": (
-        lambda root: edit_yaml(manifest(root, "status-receiver"),
-                               lambda m: process(m).update({"readiness-health-check-invocation-timeout": 1})),
+        change_web_process("status-receiver", {"readiness-health-check-invocation-timeout": 1}),
         "the app's readiness budget 1s (from HEALTHCHECK_TIMEOUT_SECONDS 2) is not below "
         "readiness-health-check-invocation-timeout 1",
     ),
     "readiness probe shorter than the app's whole probe budget": (
-        lambda root: edit_yaml(manifest(root, "status-receiver"),
-                               lambda m: app_env(m).update({"HEALTHCHECK_TIMEOUT_SECONDS": "3"})),
+        change_env("status-receiver", {"HEALTHCHECK_TIMEOUT_SECONDS": "3"}),
         "readiness-health-check-invocation-timeout 2 is shorter than HEALTHCHECK_TIMEOUT_SECONDS 3",
     ),
     "API bulkhead as large as its thread count (shed requests would wait for a thread)": (
-        lambda root: edit_yaml(manifest(root, "api"), lambda m: app_env(m).update({"GUNICORN_THREADS": "10"})),
+        change_env("api", {"GUNICORN_THREADS": "10"}),
         "the API would refuse to start with this env: API_MAX_IN_FLIGHT must be at least 1 and below "
         "GUNICORN_THREADS",
     ),
     "slow reads allowed every place in the API": (
-        lambda root: edit_yaml(manifest(root, "api"), lambda m: app_env(m).update({"API_MAX_SLOW_READS": "10"})),
+        change_env("api", {"API_MAX_SLOW_READS": "28"}),
         "API_MAX_SLOW_READS must be at least 1 and below API_MAX_IN_FLIGHT",
     ),
     "load shedding switched off in a manifest": (
-        lambda root: edit_yaml(manifest(root, "api"), lambda m: app_env(m).update({"API_SHED_LOAD": "false"})),
+        change_env("api", {"API_SHED_LOAD": "false"}),
         "API_SHED_LOAD is off",
     ),
     "probes sent through the request threads in a manifest": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: app_env(m).update({"GUNICORN_PROBE_FAST_PATH": "false"})),
+        change_env("api", {"GUNICORN_PROBE_FAST_PATH": "false"}),
         "GUNICORN_PROBE_FAST_PATH is off",
     ),
     "web process without a readiness check": (
-        lambda root: edit_yaml(manifest(root, "api"), lambda m: process(m).pop("readiness-health-check-type")),
+        drop_from_web_process("api", "readiness-health-check-type"),
         "an http process needs readiness-health-check-type http",
     ),
     "unknown health check type": (
-        lambda root: edit_yaml(manifest(root, "sender"), lambda m: process(m).update({"health-check-type": "none"})),
+        change_web_process("sender", {"health-check-type": "none"}),
         "health-check-type must be one of ['http', 'port', 'process'], got 'none'",
     ),
     "start command different from processes.py": (
-        lambda root: edit_yaml(manifest(root, "scheduler"),
-                               lambda m: process(m).update({"command": "python -m notify_scheduler.app"})),
+        change_web_process("scheduler", {"command": "python -m notify_scheduler.app"}),
         "command 'python -m notify_scheduler.app' is not processes.py's 'python -m notify_scheduler'",
     ),
     "a worker process missing from its manifest": (
@@ -165,28 +173,27 @@ MANIFEST_DRIFT: dict[str, tuple[Callable[[Path], None], str]] = {
         "has no `callbacks-worker` process for processes.py's 'callbacks-worker'",
     ),
     "a process type no local process matches": (
-        lambda root: edit_yaml(manifest(root, "sender"), lambda m: process(m).update({"type": "worker"})),
+        change_web_process("sender", {"type": "worker"}),
         "process worker: is not a process of tools/notify_devstack/processes.py",
     ),
     "memory that is not a size": (
-        lambda root: edit_yaml(manifest(root, "sender"), lambda m: process(m).update({"memory": "lots"})),
+        change_web_process("sender", {"memory": "lots"}),
         "memory must look like 512M or 1G, got 'lots'",
     ),
     "env name no code reads (a typo)": (
-        lambda root: edit_yaml(manifest(root, "sender"), lambda m: app_env(m).update({"SENDER_CONCURENCY": "10"})),
+        change_env("sender", {"SENDER_CONCURENCY": "10"}),
         "env SENDER_CONCURENCY is not read by the code that runs there",
     ),
     "sizing knob that is not a number": (
-        lambda root: edit_yaml(manifest(root, "sender"), lambda m: app_env(m).update({"DB_POOL_SIZE": "five"})),
+        change_env("sender", {"DB_POOL_SIZE": "five"}),
         "env DB_POOL_SIZE must be a number, got 'five'",
     ),
     "secret written into a manifest": (
-        lambda root: edit_yaml(manifest(root, "sender"), lambda m: app_env(m).update({"MMG_API_KEY": "abc"})),
+        change_env("sender", {"MMG_API_KEY": "abc"}),
         "env MMG_API_KEY is a secret",
     ),
     "database URL with a password in a manifest": (
-        lambda root: edit_yaml(manifest(root, "api"),
-                               lambda m: app_env(m).update({"DATABASE_URL": "postgresql://u:pw@db/notify"})),
+        change_env("api", {"DATABASE_URL": "postgresql://u:pw@db/notify"}),
         "env DATABASE_URL is a secret",
     ),
     "variable a vars file does not define": (
@@ -232,7 +239,7 @@ COMPOSE_DRIFT: dict[str, tuple[Callable[[dict], None], str]] = {
     ),
     "API bulkhead different from the manifest's": (
         lambda c: service(c, "api")["environment"].update(API_MAX_IN_FLIGHT="11"),
-        "service api: API_MAX_IN_FLIGHT is 11 here but 10 in deploy/api/manifest.yml [every environment]",
+        "service api: API_MAX_IN_FLIGHT is 11 here but 28 in deploy/api/manifest.yml [every environment]",
     ),
     "API pool timeout different from the manifest's": (
         lambda c: service(c, "api")["environment"].update(DB_POOL_TIMEOUT_SECONDS="30"),

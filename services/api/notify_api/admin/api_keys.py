@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notify_shared import provisioning
@@ -13,7 +12,7 @@ from notify_shared.errors import NoResultFound
 from notify_shared.models import ApiKey
 
 from . import serialise
-from .lookups import owned_or_404, service_or_404
+from .lookups import owned_or_404, service_or_404, service_rows
 
 
 def create_api_key(session: Session, box: SecretBox, service_id: uuid.UUID, body: dict[str, Any]) -> dict[str, Any]:
@@ -26,10 +25,7 @@ def create_api_key(session: Session, box: SecretBox, service_id: uuid.UUID, body
 
 
 def list_api_keys(session: Session, service_id: uuid.UUID) -> list[dict[str, Any]]:
-    service_or_404(session, service_id)
-    rows = session.execute(
-        select(ApiKey).where(ApiKey.service_id == service_id).order_by(ApiKey.created_at.desc(), ApiKey.id)
-    ).scalars().all()
+    rows = service_rows(session, ApiKey, service_id, order_by=(ApiKey.created_at.desc(), ApiKey.id))
     return [serialise.api_key(row) for row in rows]
 
 

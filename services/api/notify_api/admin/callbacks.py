@@ -17,7 +17,7 @@ from notify_shared.errors import NoResultFound, ValidationError
 from notify_shared.models import ServiceCallbackApi, utcnow
 
 from . import serialise
-from .lookups import service_or_404
+from .lookups import service_or_404, service_rows
 from .schemas import CALLBACK_TYPES
 
 
@@ -59,11 +59,7 @@ def set_callback(session: Session, box: SecretBox, service_id: uuid.UUID, callba
 
 
 def list_callbacks(session: Session, service_id: uuid.UUID) -> list[dict[str, Any]]:
-    service_or_404(session, service_id)
-    rows = session.execute(
-        select(ServiceCallbackApi).where(ServiceCallbackApi.service_id == service_id)
-        .order_by(ServiceCallbackApi.callback_type)
-    ).scalars().all()
+    rows = service_rows(session, ServiceCallbackApi, service_id, order_by=(ServiceCallbackApi.callback_type,))
     return [serialise.callback(row) for row in rows]
 
 

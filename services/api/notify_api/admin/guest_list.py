@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from notify_shared.admin_models import ServiceGuestList
 
 from . import serialise
-from .lookups import owned_or_404, service_or_404
+from .lookups import owned_or_404, service_or_404, service_rows
 from .recipients import normalised
 
 
@@ -33,11 +33,8 @@ def add_guest(session: Session, service_id: uuid.UUID, body: dict[str, Any]) -> 
 
 
 def list_guests(session: Session, service_id: uuid.UUID) -> list[dict[str, Any]]:
-    service_or_404(session, service_id)
-    rows = session.execute(
-        select(ServiceGuestList).where(ServiceGuestList.service_id == service_id)
-        .order_by(ServiceGuestList.recipient_type, ServiceGuestList.recipient)
-    ).scalars().all()
+    rows = service_rows(session, ServiceGuestList, service_id,
+                        order_by=(ServiceGuestList.recipient_type, ServiceGuestList.recipient))
     return [serialise.guest(row) for row in rows]
 
 

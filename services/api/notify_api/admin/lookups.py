@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notify_shared.errors import NoResultFound
@@ -25,3 +27,11 @@ def owned_or_404(session: Session, model: type[Row], row_id: uuid.UUID, service_
     if row is None or row.service_id != service_id:
         raise NoResultFound()
     return row
+
+
+def service_rows(session: Session, model: type[Row], service_id: uuid.UUID, *, order_by: Sequence[Any],
+                 where: Sequence[Any] = ()) -> list[Row]:
+    """The service's rows of one kind (those matching `where` too), in order; 404 for an unknown service."""
+    service_or_404(session, service_id)
+    query = select(model).where(model.service_id == service_id, *where).order_by(*order_by)
+    return list(session.execute(query).scalars().all())

@@ -11,7 +11,7 @@ from notify_shared.admin_models import ServiceTeamMember
 from notify_shared.errors import BadRequestError
 
 from . import serialise
-from .lookups import owned_or_404, service_or_404
+from .lookups import owned_or_404, service_or_404, service_rows
 from .recipients import normalised_email, normalised_mobile
 
 
@@ -33,11 +33,8 @@ def add_team_member(session: Session, service_id: uuid.UUID, body: dict[str, Any
 
 
 def list_team_members(session: Session, service_id: uuid.UUID) -> list[dict[str, Any]]:
-    service_or_404(session, service_id)
-    rows = session.execute(
-        select(ServiceTeamMember).where(ServiceTeamMember.service_id == service_id)
-        .order_by(ServiceTeamMember.name, ServiceTeamMember.email_address)
-    ).scalars().all()
+    rows = service_rows(session, ServiceTeamMember, service_id,
+                        order_by=(ServiceTeamMember.name, ServiceTeamMember.email_address))
     return [serialise.team_member(row) for row in rows]
 
 

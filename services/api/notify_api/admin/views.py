@@ -59,10 +59,13 @@ def _data(data: Any, status: int = 200) -> Response:
 
 
 def _changed(action: str, service_id: uuid.UUID | None = None, **ids: object) -> None:
-    """One log line per change, never with a secret; and this process's cached keys and permissions are
-    dropped so the change applies at once here (other processes within API_KEY_CACHE_SECONDS)."""
+    """One log line per change, never with a secret; and this process's cached keys, permissions and templates
+    are dropped so the change applies at once here (other processes within API_KEY_CACHE_SECONDS and
+    API_TEMPLATE_CACHE_SECONDS)."""
     if service_id is not None:
         api_context().credentials.forget(service_id)
+        if api_context().templates is not None:
+            api_context().templates.forget(service_id)
     log.info("admin_change", action=action, service_id=str(service_id) if service_id else None,
              **{name: str(value) for name, value in ids.items()})
 
@@ -72,6 +75,64 @@ def _flag(name: str) -> bool:
     if raw not in ("true", "false"):
         raise ValidationError(f"{name} must be true or false")
     return raw == "true"
+
+
+# Most routes only run one operation on a service's rows and answer in one of four ways, so one piece of code
+# serves each way. They are registered as `admin_blueprint.<method>(rule)(view)`, the decorator applied by
+# hand: every rule, and the audit action and id each change is logged with, is still written out below.
+# A view is named after its operation, which is its endpoint.
+
+
+def _reading(operation: Callable[..., Any]) -> Callable[..., Response]:
+    """GET: what the operation answers for the service, and for the row the route names if it names one."""
+
+    def view(service_id: uuid.UUID, **row_id: uuid.UUID) -> Response:
+        return _data(_run(operation, service_id, *row_id.values()))
+
+    return _named_after(operation, view)
+
+
+def _adding(operation: Callable[..., Any], action: str, logged_id: str, *,
+            schema: dict[str, Any]) -> Callable[..., Response]:
+    """POST to a service's collection: the new row, logged by its id, answered 201."""
+
+    def view(service_id: uuid.UUID) -> Response:
+        row = _run(operation, service_id, _body(schema))
+        _changed(action, service_id, **{logged_id: row["id"]})
+        return _data(row, 201)
+
+    return _named_after(operation, view)
+
+
+def _changing(operation: Callable[..., Any], action: str, logged_id: str, *,
+              schema: dict[str, Any] | None = None) -> Callable[..., Response]:
+    """POST to one row: an update (with a body schema) or an archive or revoke (without); the changed row."""
+
+    def view(service_id: uuid.UUID, **row_id: uuid.UUID) -> Response:
+        (the_row_id,) = row_id.values()
+        fields = () if schema is None else (_body(schema),)
+        row = _run(operation, service_id, the_row_id, *fields)
+        _changed(action, service_id, **{logged_id: the_row_id})
+        return _data(row)
+
+    return _named_after(operation, view)
+
+
+def _removing(operation: Callable[..., Any], action: str, logged_id: str) -> Callable[..., Response]:
+    """DELETE one row: 204."""
+
+    def view(service_id: uuid.UUID, **row_id: uuid.UUID) -> Response:
+        (the_row_id,) = row_id.values()
+        _run(operation, service_id, the_row_id)
+        _changed(action, service_id, **{logged_id: the_row_id})
+        return Response(status=204)
+
+    return _named_after(operation, view)
+
+
+def _named_after(operation: Callable[..., Any], view: Callable[..., Response]) -> Callable[..., Response]:
+    view.__name__ = view.__qualname__ = operation.__name__
+    return view
 
 
 # Services
@@ -89,9 +150,7 @@ def create_service():
     return _data(service, 201)
 
 
-@admin_blueprint.get("/services/<uuid:service_id>")
-def get_service(service_id: uuid.UUID):
-    return _data(_run(services.get_service, service_id))
+admin_blueprint.get("/services/<uuid:service_id>")(_reading(services.get_service))
 
 
 @admin_blueprint.post("/services/<uuid:service_id>")
@@ -105,9 +164,7 @@ def update_service(service_id: uuid.UUID):
 # API keys
 
 
-@admin_blueprint.get("/services/<uuid:service_id>/api-keys")
-def list_api_keys(service_id: uuid.UUID):
-    return _data(_run(api_keys.list_api_keys, service_id))
+admin_blueprint.get("/services/<uuid:service_id>/api-keys")(_reading(api_keys.list_api_keys))
 
 
 @admin_blueprint.post("/services/<uuid:service_id>/api-keys")
@@ -117,11 +174,8 @@ def create_api_key(service_id: uuid.UUID):
     return _data(key, 201)
 
 
-@admin_blueprint.post("/services/<uuid:service_id>/api-keys/<uuid:key_id>/revoke")
-def revoke_api_key(service_id: uuid.UUID, key_id: uuid.UUID):
-    key = _run(api_keys.revoke_api_key, service_id, key_id)
-    _changed("api_key_revoked", service_id, api_key_id=key_id)
-    return _data(key)
+admin_blueprint.post("/services/<uuid:service_id>/api-keys/<uuid:key_id>/revoke")(
+    _changing(api_keys.revoke_api_key, "api_key_revoked", "api_key_id"))
 
 
 # Templates
@@ -136,16 +190,9 @@ def list_templates(service_id: uuid.UUID):
                       include_archived=_flag("include_archived")))
 
 
-@admin_blueprint.post("/services/<uuid:service_id>/templates")
-def create_template(service_id: uuid.UUID):
-    template = _run(templates.create_template, service_id, _body(schemas.CREATE_TEMPLATE))
-    _changed("template_created", service_id, template_id=template["id"])
-    return _data(template, 201)
-
-
-@admin_blueprint.get("/services/<uuid:service_id>/templates/<uuid:template_id>")
-def get_template(service_id: uuid.UUID, template_id: uuid.UUID):
-    return _data(_run(templates.get_template, service_id, template_id))
+admin_blueprint.post("/services/<uuid:service_id>/templates")(
+    _adding(templates.create_template, "template_created", "template_id", schema=schemas.CREATE_TEMPLATE))
+admin_blueprint.get("/services/<uuid:service_id>/templates/<uuid:template_id>")(_reading(templates.get_template))
 
 
 @admin_blueprint.post("/services/<uuid:service_id>/templates/<uuid:template_id>")
@@ -155,82 +202,42 @@ def update_template(service_id: uuid.UUID, template_id: uuid.UUID):
     return _data(template)
 
 
-@admin_blueprint.get("/services/<uuid:service_id>/templates/<uuid:template_id>/versions")
-def list_template_versions(service_id: uuid.UUID, template_id: uuid.UUID):
-    return _data(_run(templates.list_versions, service_id, template_id))
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/templates/<uuid:template_id>/archive")
-def archive_template(service_id: uuid.UUID, template_id: uuid.UUID):
-    template = _run(templates.archive_template, service_id, template_id)
-    _changed("template_archived", service_id, template_id=template_id)
-    return _data(template)
+admin_blueprint.get("/services/<uuid:service_id>/templates/<uuid:template_id>/versions",
+                    endpoint="list_template_versions")(_reading(templates.list_versions))
+admin_blueprint.post("/services/<uuid:service_id>/templates/<uuid:template_id>/archive")(
+    _changing(templates.archive_template, "template_archived", "template_id"))
 
 
 # Text message senders
 
 
-@admin_blueprint.get("/services/<uuid:service_id>/sms-senders")
-def list_sms_senders(service_id: uuid.UUID):
-    return _data(_run(senders.list_sms_senders, service_id))
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/sms-senders")
-def add_sms_sender(service_id: uuid.UUID):
-    sender = _run(senders.add_sms_sender, service_id, _body(schemas.CREATE_SMS_SENDER))
-    _changed("sms_sender_added", service_id, sms_sender_id=sender["id"])
-    return _data(sender, 201)
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/sms-senders/<uuid:sender_id>")
-def update_sms_sender(service_id: uuid.UUID, sender_id: uuid.UUID):
-    sender = _run(senders.update_sms_sender, service_id, sender_id, _body(schemas.UPDATE_SMS_SENDER))
-    _changed("sms_sender_updated", service_id, sms_sender_id=sender_id)
-    return _data(sender)
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/sms-senders/<uuid:sender_id>/archive")
-def archive_sms_sender(service_id: uuid.UUID, sender_id: uuid.UUID):
-    sender = _run(senders.archive_sms_sender, service_id, sender_id)
-    _changed("sms_sender_archived", service_id, sms_sender_id=sender_id)
-    return _data(sender)
+admin_blueprint.get("/services/<uuid:service_id>/sms-senders")(_reading(senders.list_sms_senders))
+admin_blueprint.post("/services/<uuid:service_id>/sms-senders")(
+    _adding(senders.add_sms_sender, "sms_sender_added", "sms_sender_id", schema=schemas.CREATE_SMS_SENDER))
+admin_blueprint.post("/services/<uuid:service_id>/sms-senders/<uuid:sender_id>")(
+    _changing(senders.update_sms_sender, "sms_sender_updated", "sms_sender_id", schema=schemas.UPDATE_SMS_SENDER))
+admin_blueprint.post("/services/<uuid:service_id>/sms-senders/<uuid:sender_id>/archive")(
+    _changing(senders.archive_sms_sender, "sms_sender_archived", "sms_sender_id"))
 
 
 # Email reply-to addresses
 
 
-@admin_blueprint.get("/services/<uuid:service_id>/email-reply-to")
-def list_email_reply_to(service_id: uuid.UUID):
-    return _data(_run(senders.list_email_reply_to, service_id))
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/email-reply-to")
-def add_email_reply_to(service_id: uuid.UUID):
-    reply_to = _run(senders.add_email_reply_to, service_id, _body(schemas.CREATE_EMAIL_REPLY_TO))
-    _changed("email_reply_to_added", service_id, email_reply_to_id=reply_to["id"])
-    return _data(reply_to, 201)
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/email-reply-to/<uuid:reply_to_id>")
-def update_email_reply_to(service_id: uuid.UUID, reply_to_id: uuid.UUID):
-    reply_to = _run(senders.update_email_reply_to, service_id, reply_to_id, _body(schemas.UPDATE_EMAIL_REPLY_TO))
-    _changed("email_reply_to_updated", service_id, email_reply_to_id=reply_to_id)
-    return _data(reply_to)
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/email-reply-to/<uuid:reply_to_id>/archive")
-def archive_email_reply_to(service_id: uuid.UUID, reply_to_id: uuid.UUID):
-    reply_to = _run(senders.archive_email_reply_to, service_id, reply_to_id)
-    _changed("email_reply_to_archived", service_id, email_reply_to_id=reply_to_id)
-    return _data(reply_to)
+admin_blueprint.get("/services/<uuid:service_id>/email-reply-to")(_reading(senders.list_email_reply_to))
+admin_blueprint.post("/services/<uuid:service_id>/email-reply-to")(
+    _adding(senders.add_email_reply_to, "email_reply_to_added", "email_reply_to_id",
+            schema=schemas.CREATE_EMAIL_REPLY_TO))
+admin_blueprint.post("/services/<uuid:service_id>/email-reply-to/<uuid:reply_to_id>")(
+    _changing(senders.update_email_reply_to, "email_reply_to_updated", "email_reply_to_id",
+              schema=schemas.UPDATE_EMAIL_REPLY_TO))
+admin_blueprint.post("/services/<uuid:service_id>/email-reply-to/<uuid:reply_to_id>/archive")(
+    _changing(senders.archive_email_reply_to, "email_reply_to_archived", "email_reply_to_id"))
 
 
 # Callbacks
 
 
-@admin_blueprint.get("/services/<uuid:service_id>/callbacks")
-def list_callbacks(service_id: uuid.UUID):
-    return _data(_run(callbacks.list_callbacks, service_id))
+admin_blueprint.get("/services/<uuid:service_id>/callbacks")(_reading(callbacks.list_callbacks))
 
 
 @admin_blueprint.get("/services/<uuid:service_id>/callbacks/<callback_type>")
@@ -261,9 +268,7 @@ def delete_callback(service_id: uuid.UUID, callback_type: str):
 # Guest list and team members
 
 
-@admin_blueprint.get("/services/<uuid:service_id>/guest-list")
-def list_guests(service_id: uuid.UUID):
-    return _data(_run(guest_list.list_guests, service_id))
+admin_blueprint.get("/services/<uuid:service_id>/guest-list")(_reading(guest_list.list_guests))
 
 
 @admin_blueprint.post("/services/<uuid:service_id>/guest-list")
@@ -274,37 +279,17 @@ def add_guest(service_id: uuid.UUID):
     return _data(guest, 201 if created else 200)
 
 
-@admin_blueprint.delete("/services/<uuid:service_id>/guest-list/<uuid:entry_id>")
-def remove_guest(service_id: uuid.UUID, entry_id: uuid.UUID):
-    _run(guest_list.remove_guest, service_id, entry_id)
-    _changed("guest_removed", service_id, guest_id=entry_id)
-    return Response(status=204)
+admin_blueprint.delete("/services/<uuid:service_id>/guest-list/<uuid:entry_id>")(
+    _removing(guest_list.remove_guest, "guest_removed", "guest_id"))
 
-
-@admin_blueprint.get("/services/<uuid:service_id>/team-members")
-def list_team_members(service_id: uuid.UUID):
-    return _data(_run(team_members.list_team_members, service_id))
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/team-members")
-def add_team_member(service_id: uuid.UUID):
-    member = _run(team_members.add_team_member, service_id, _body(schemas.ADD_TEAM_MEMBER))
-    _changed("team_member_added", service_id, team_member_id=member["id"])
-    return _data(member, 201)
-
-
-@admin_blueprint.post("/services/<uuid:service_id>/team-members/<uuid:member_id>")
-def update_team_member(service_id: uuid.UUID, member_id: uuid.UUID):
-    member = _run(team_members.update_team_member, service_id, member_id, _body(schemas.UPDATE_TEAM_MEMBER))
-    _changed("team_member_updated", service_id, team_member_id=member_id)
-    return _data(member)
-
-
-@admin_blueprint.delete("/services/<uuid:service_id>/team-members/<uuid:member_id>")
-def remove_team_member(service_id: uuid.UUID, member_id: uuid.UUID):
-    _run(team_members.remove_team_member, service_id, member_id)
-    _changed("team_member_removed", service_id, team_member_id=member_id)
-    return Response(status=204)
+admin_blueprint.get("/services/<uuid:service_id>/team-members")(_reading(team_members.list_team_members))
+admin_blueprint.post("/services/<uuid:service_id>/team-members")(
+    _adding(team_members.add_team_member, "team_member_added", "team_member_id", schema=schemas.ADD_TEAM_MEMBER))
+admin_blueprint.post("/services/<uuid:service_id>/team-members/<uuid:member_id>")(
+    _changing(team_members.update_team_member, "team_member_updated", "team_member_id",
+              schema=schemas.UPDATE_TEAM_MEMBER))
+admin_blueprint.delete("/services/<uuid:service_id>/team-members/<uuid:member_id>")(
+    _removing(team_members.remove_team_member, "team_member_removed", "team_member_id"))
 
 
 # Inbound numbers

@@ -13,9 +13,9 @@ import click
 
 from ..admin import callbacks as ops
 from ..admin import schemas
-from .runtime import Runtime, body, changed, output, pass_runtime
+from .row_commands import register_list
+from .runtime import SERVICE, Runtime, body, changed, output, pass_runtime
 
-SERVICE = click.option("--service", "service_id", type=click.UUID, required=True)
 TYPE = click.option("--type", "callback_type", type=click.Choice(schemas.CALLBACK_TYPES), required=True)
 
 
@@ -43,11 +43,7 @@ def set_(runtime: Runtime, service_id: uuid.UUID, callback_type: str, url: str, 
     output(callback)
 
 
-@callbacks.command("list")
-@SERVICE
-@pass_runtime
-def list_(runtime: Runtime, service_id: uuid.UUID) -> None:
-    output(runtime.run(ops.list_callbacks, service_id))
+register_list(callbacks, ops.list_callbacks)
 
 
 @callbacks.command("get")

@@ -7,7 +7,7 @@ import click
 
 from ..admin import inbound_numbers as ops
 from ..admin import schemas
-from .runtime import Runtime, body, changed, output, pass_runtime
+from .runtime import SERVICE, Runtime, body, changed, output, pass_runtime
 
 
 @click.group("inbound-numbers")
@@ -36,7 +36,7 @@ def list_(runtime: Runtime, available: bool) -> None:
 
 @inbound_numbers.command("assign")
 @click.option("--id", "number_id", type=click.UUID, required=True, help="The inbound number's id.")
-@click.option("--service", "service_id", type=click.UUID, required=True)
+@SERVICE
 @pass_runtime
 def assign(runtime: Runtime, number_id: uuid.UUID, service_id: uuid.UUID) -> None:
     row = runtime.run(ops.assign_inbound_number, number_id,

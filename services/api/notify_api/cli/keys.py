@@ -9,9 +9,8 @@ from notify_shared.statuses import KEY_TYPES
 
 from ..admin import api_keys as ops
 from ..admin import schemas
-from .runtime import Runtime, body, changed, output, pass_runtime
-
-SERVICE = click.option("--service", "service_id", type=click.UUID, required=True)
+from .row_commands import register_change, register_list, row_option
+from .runtime import SERVICE, Runtime, body, changed, output, pass_runtime
 
 
 @click.group("keys")
@@ -31,18 +30,6 @@ def create(runtime: Runtime, service_id: uuid.UUID, name: str | None, key_type: 
     output(key)
 
 
-@keys.command("list")
-@SERVICE
-@pass_runtime
-def list_(runtime: Runtime, service_id: uuid.UUID) -> None:
-    output(runtime.run(ops.list_api_keys, service_id))
-
-
-@keys.command("revoke")
-@SERVICE
-@click.option("--key", "key_id", type=click.UUID, required=True, help="The key's id (from `keys list`).")
-@pass_runtime
-def revoke(runtime: Runtime, service_id: uuid.UUID, key_id: uuid.UUID) -> None:
-    key = runtime.run(ops.revoke_api_key, service_id, key_id)
-    changed("api_key_revoked", service_id, api_key_id=key_id)
-    output(key)
+register_list(keys, ops.list_api_keys)
+register_change(keys, "revoke", ops.revoke_api_key, row_option("--key", "The key's id (from `keys list`)."),
+                action="api_key_revoked", logged_id="api_key_id")

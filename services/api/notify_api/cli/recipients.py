@@ -10,9 +10,8 @@ from notify_shared.admin_models import EMAIL, MOBILE
 from ..admin import guest_list as guest_ops
 from ..admin import schemas
 from ..admin import team_members as team_ops
-from .runtime import Runtime, body, changed, output, pass_runtime
-
-SERVICE = click.option("--service", "service_id", type=click.UUID, required=True)
+from .row_commands import register_add, register_list, register_remove, register_update, row_option
+from .runtime import SERVICE, Runtime, body, changed, output, pass_runtime
 
 
 @click.group("guest-list")
@@ -26,6 +25,7 @@ def guest_list() -> None:
 @click.option("--email", help="An email address.")
 @pass_runtime
 def add_guest(runtime: Runtime, service_id: uuid.UUID, mobile: str | None, email: str | None) -> None:
+    # Not register_add: one of two options names the recipient and its type, and adding it again is no change.
     if (mobile is None) == (email is None):
         raise click.UsageError("give exactly one of --mobile or --email")
     recipient_type, recipient = (MOBILE, mobile) if mobile is not None else (EMAIL, email)
@@ -36,21 +36,9 @@ def add_guest(runtime: Runtime, service_id: uuid.UUID, mobile: str | None, email
     output(guest)
 
 
-@guest_list.command("list")
-@SERVICE
-@pass_runtime
-def list_guests(runtime: Runtime, service_id: uuid.UUID) -> None:
-    output(runtime.run(guest_ops.list_guests, service_id))
-
-
-@guest_list.command("remove")
-@SERVICE
-@click.option("--id", "entry_id", type=click.UUID, required=True)
-@pass_runtime
-def remove_guest(runtime: Runtime, service_id: uuid.UUID, entry_id: uuid.UUID) -> None:
-    runtime.run(guest_ops.remove_guest, service_id, entry_id)
-    changed("guest_removed", service_id, guest_id=entry_id)
-    output({"id": str(entry_id), "deleted": True})
+register_list(guest_list, guest_ops.list_guests)
+register_remove(guest_list, "remove", guest_ops.remove_guest, row_option("--id"),
+                action="guest_removed", logged_id="guest_id")
 
 
 @click.group("team")
@@ -58,46 +46,14 @@ def team() -> None:
     """Team members: who a team key may send to."""
 
 
-@team.command("add")
-@SERVICE
-@click.option("--name", required=True)
-@click.option("--email", "email_address", required=True)
-@click.option("--mobile", "mobile_number")
-@pass_runtime
-def add_member(runtime: Runtime, service_id: uuid.UUID, name: str, email_address: str,
-               mobile_number: str | None) -> None:
-    member = runtime.run(team_ops.add_team_member, service_id, body(
-        schemas.ADD_TEAM_MEMBER, name=name, email_address=email_address, mobile_number=mobile_number))
-    changed("team_member_added", service_id, team_member_id=member["id"])
-    output(member)
-
-
-@team.command("list")
-@SERVICE
-@pass_runtime
-def list_members(runtime: Runtime, service_id: uuid.UUID) -> None:
-    output(runtime.run(team_ops.list_team_members, service_id))
-
-
-@team.command("update")
-@SERVICE
-@click.option("--id", "member_id", type=click.UUID, required=True)
-@click.option("--name")
-@click.option("--mobile", "mobile_number", help="'' removes the number.")
-@pass_runtime
-def update_member(runtime: Runtime, service_id: uuid.UUID, member_id: uuid.UUID, name: str | None,
-                  mobile_number: str | None) -> None:
-    fields = body(schemas.UPDATE_TEAM_MEMBER, name=name, mobile_number=mobile_number)
-    member = runtime.run(team_ops.update_team_member, service_id, member_id, fields)
-    changed("team_member_updated", service_id, team_member_id=member_id)
-    output(member)
-
-
-@team.command("remove")
-@SERVICE
-@click.option("--id", "member_id", type=click.UUID, required=True)
-@pass_runtime
-def remove_member(runtime: Runtime, service_id: uuid.UUID, member_id: uuid.UUID) -> None:
-    runtime.run(team_ops.remove_team_member, service_id, member_id)
-    changed("team_member_removed", service_id, team_member_id=member_id)
-    output({"id": str(member_id), "deleted": True})
+register_add(team, team_ops.add_team_member, schema=schemas.ADD_TEAM_MEMBER,
+             options=(click.option("--name", required=True), click.option("--email", "email_address", required=True),
+                      click.option("--mobile", "mobile_number")),
+             action="team_member_added", logged_id="team_member_id")
+register_list(team, team_ops.list_team_members)
+register_update(team, team_ops.update_team_member, row_option("--id"), schema=schemas.UPDATE_TEAM_MEMBER,
+                options=(click.option("--name"),
+                         click.option("--mobile", "mobile_number", help="'' removes the number.")),
+                action="team_member_updated", logged_id="team_member_id")
+register_remove(team, "remove", team_ops.remove_team_member, row_option("--id"),
+                action="team_member_removed", logged_id="team_member_id")

@@ -55,6 +55,9 @@ class Runtime:
 
 pass_runtime = click.make_pass_decorator(Runtime)
 
+# The service a command acts on.
+SERVICE = click.option("--service", "service_id", type=click.UUID, required=True)
+
 
 class AdminGroup(click.Group):
     """Turns the errors every command may meet into Notify's envelope on stderr and exit status 1."""

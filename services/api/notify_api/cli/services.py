@@ -7,7 +7,7 @@ import click
 
 from ..admin import schemas
 from ..admin import services as ops
-from .runtime import Runtime, body, changed, comma_list, output, pass_runtime, retention_pairs
+from .runtime import SERVICE, Runtime, body, changed, comma_list, output, pass_runtime, retention_pairs
 
 
 def _limit_options(command):  # noqa: ANN001, ANN202 - click decorator stack
@@ -57,14 +57,14 @@ def list_(runtime: Runtime) -> None:
 
 
 @services.command("get")
-@click.option("--service", "service_id", type=click.UUID, required=True)
+@SERVICE
 @pass_runtime
 def get(runtime: Runtime, service_id: uuid.UUID) -> None:
     output(runtime.run(ops.get_service, service_id))
 
 
 @services.command("update")
-@click.option("--service", "service_id", type=click.UUID, required=True)
+@SERVICE
 @click.option("--name")
 @click.option("--live/--trial", "live", default=None)
 @click.option("--active/--inactive", "active", default=None, help="--inactive suspends every key of the service.")

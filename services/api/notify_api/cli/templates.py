@@ -10,10 +10,8 @@ from notify_shared.statuses import NOTIFICATION_TYPES
 
 from ..admin import schemas
 from ..admin import templates as ops
-from .runtime import Runtime, body, changed, output, pass_runtime
-
-SERVICE = click.option("--service", "service_id", type=click.UUID, required=True)
-TEMPLATE = click.option("--template", "template_id", type=click.UUID, required=True)
+from .row_commands import register_change, register_show, row_option
+from .runtime import SERVICE, Runtime, body, changed, output, pass_runtime
 
 
 def _content_options(command):  # noqa: ANN001, ANN202 - click decorator stack
@@ -58,7 +56,7 @@ def create(runtime: Runtime, service_id: uuid.UUID, name: str, template_type: st
 
 @templates.command("update")
 @SERVICE
-@TEMPLATE
+@click.option("--template", "template_id", type=click.UUID, required=True)
 @click.option("--name")
 @_content_options
 @pass_runtime
@@ -80,27 +78,7 @@ def list_(runtime: Runtime, service_id: uuid.UUID, template_type: str | None, in
                        include_archived=include_archived))
 
 
-@templates.command("get")
-@SERVICE
-@TEMPLATE
-@pass_runtime
-def get(runtime: Runtime, service_id: uuid.UUID, template_id: uuid.UUID) -> None:
-    output(runtime.run(ops.get_template, service_id, template_id))
-
-
-@templates.command("versions")
-@SERVICE
-@TEMPLATE
-@pass_runtime
-def versions(runtime: Runtime, service_id: uuid.UUID, template_id: uuid.UUID) -> None:
-    output(runtime.run(ops.list_versions, service_id, template_id))
-
-
-@templates.command("archive")
-@SERVICE
-@TEMPLATE
-@pass_runtime
-def archive(runtime: Runtime, service_id: uuid.UUID, template_id: uuid.UUID) -> None:
-    template = runtime.run(ops.archive_template, service_id, template_id)
-    changed("template_archived", service_id, template_id=template_id)
-    output(template)
+register_show(templates, "get", ops.get_template, row_option("--template"))
+register_show(templates, "versions", ops.list_versions, row_option("--template"))
+register_change(templates, "archive", ops.archive_template, row_option("--template"),
+                action="template_archived", logged_id="template_id")
