@@ -145,6 +145,9 @@ class Notification(Base):
     __table_args__ = (
         # Listing a service's notifications newest-first with a keyset cursor.
         Index("ix_notifications_service_created", "service_id", "key_type", text("created_at DESC"), text("id DESC")),
+        # The same with a status filter: one range per requested status (migration 0007_listing_index).
+        Index("ix_notifications_service_status_created", "service_id", "key_type", "status", text("created_at DESC"),
+              text("id DESC")),
         # Receipts look notifications up by provider reference.
         Index("ix_notifications_reference", "reference"),
         Index("ix_notifications_service_client_reference", "service_id", "client_reference"),

@@ -6,6 +6,8 @@ thread), then the load shedder's bulkheads, then Flask.
 """
 from __future__ import annotations
 
+import gc
+
 from notify_shared.health import HealthMiddleware
 from notify_shared.shedding import LoadShedder
 
@@ -29,6 +31,11 @@ if _settings.shed_load:
     _served = LoadShedder(app, max_in_flight=_settings.max_in_flight, max_slow_reads=_settings.max_slow_reads,
                           is_slow_read=is_slow_read)
 application = HealthMiddleware(_served, _context.health)
+
+# What the worker built at start-up lives as long as it does: take it out of the cyclic collector's reach,
+# so a full collection scans only what requests allocate. Otherwise one ran every ~100 listing pages (each
+# allocates thousands of containers) and walked ~130,000 start-up objects: a 100+ ms pause, the listing p99.
+gc.freeze()
 
 
 def close() -> None:

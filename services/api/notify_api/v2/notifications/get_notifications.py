@@ -14,6 +14,7 @@ from ...notifications import reading
 from ...schema_validation import validate
 from . import notifications_blueprint
 from .notification_schemas import get_notifications_request, notification_by_id
+from .page_json import json_response
 
 SINGLE_VALUED = ("older_than", "reference", "include_jobs")
 REPEATABLE = ("status", "template_type")
@@ -71,4 +72,4 @@ def get_notifications():
     links = {"current": _page_link(query, older_than)}
     if notifications:
         links["next"] = _page_link(query, notifications[-1]["id"])
-    return jsonify(notifications=notifications, links=links), 200
+    return json_response({"notifications": notifications, "links": links}, 200)
