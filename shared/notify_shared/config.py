@@ -55,6 +55,9 @@ class Settings:
     db_max_overflow: int = 0
     db_pool_timeout_seconds: float = 3.0
     db_pool_recycle_seconds: int = 300
+    # 0: test every pooled connection with a round trip before each use. N: only those idle for more than N
+    # seconds (a busy pool's connections were just used; one that dies mid-use invalidates the pool).
+    db_pool_ping_idle_seconds: float = 0.0
     db_connect_timeout_seconds: int = 5
     db_statement_timeout_ms: int = 20_000
     db_lock_timeout_ms: int = 5_000
@@ -90,6 +93,7 @@ class Settings:
             db_max_overflow=_int("DB_MAX_OVERFLOW", 0),
             db_pool_timeout_seconds=_float("DB_POOL_TIMEOUT_SECONDS", 3.0),
             db_pool_recycle_seconds=_int("DB_POOL_RECYCLE_SECONDS", 300),
+            db_pool_ping_idle_seconds=_float("DB_POOL_PING_IDLE_SECONDS", 0.0),
             db_connect_timeout_seconds=_int("DB_CONNECT_TIMEOUT_SECONDS", 5),
             db_statement_timeout_ms=_int("DB_STATEMENT_TIMEOUT_MS", 20_000),
             db_lock_timeout_ms=_int("DB_LOCK_TIMEOUT_MS", 5_000),

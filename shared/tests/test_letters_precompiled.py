@@ -62,13 +62,19 @@ def test_more_than_ten_pages_is_refused():
     assert refusal(b64(good_pdf(body="\n\n***\n\n".join(["page"] * 11)))) == precompiled.TOO_MANY_PAGES
 
 
-def test_a_page_that_is_not_a4_is_refused():
+def test_a_page_that_is_not_a4_is_a_print_problem_not_a_refusal():
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=LETTER)
-    c.drawString(100, 100, "US letter size")
+    for line, text in enumerate(("A Person", "1 High Street", "SW1A 1AA")):
+        # In the envelope window, measured from the top of the (taller than A4) US letter page.
+        c.drawString(75, LETTER[1] - 125 - 12 * line, text)
     c.save()
 
-    assert refusal(b64(out.getvalue())) == precompiled.NOT_A4
+    validated = validate_precompiled(b64(out.getvalue()))
+
+    assert validated.print_problem == precompiled.NOT_A4
+    assert validated.address_lines == ("A Person", "1 High Street", "SW1A 1AA")
+    assert validate_precompiled(b64(good_pdf())).print_problem is None
 
 
 def test_a_pdf_with_nothing_in_the_address_window_is_refused():

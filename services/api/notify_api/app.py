@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from notify_shared.bus import Bus
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
+from notify_shared.documents.store import document_store
 from notify_shared.health import HealthChecks, readiness_budget_seconds
 from notify_shared.letters.store import pdf_store_from_env
 from notify_shared.logging import configure_logging, get_logger
@@ -17,8 +18,10 @@ from .api_keys import CredentialsCache
 from .breaker import CooldownBreaker
 from .config import ApiSettings
 from .context import EXTENSION_NAME, ApiContext
+from .documents.download import documents_blueprint
 from .errors import register_error_handlers
 from .limits.store import LimitStore
+from .notifications.template_cache import TemplateCache
 from .v2 import openapi_blueprint, v2_blueprint
 
 log = get_logger(__name__)
@@ -44,7 +47,10 @@ def build_context(settings: ApiSettings) -> ApiContext:
     return ApiContext(settings=settings, db=db, bus=bus, secret_box=box,
                       credentials=CredentialsCache(db, box, settings.api_key_cache_seconds), health=health,
                       publish_breaker=CooldownBreaker(settings.publish_breaker_seconds), limits=limits,
-                      letter_pdfs=pdf_store_from_env())
+                      letter_pdfs=pdf_store_from_env(), templates=TemplateCache(settings.template_cache_seconds),
+                      documents=document_store(bucket=settings.documents_bucket,
+                                               directory=settings.document_store_dir,
+                                               endpoint_url=settings.documents_s3_endpoint_url))
 
 
 def create_app(settings: ApiSettings | None = None) -> Flask:
@@ -66,6 +72,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
                             db_retry_after_seconds=settings.shared.db_pool_timeout_seconds)
     app.register_blueprint(v2_blueprint)
     app.register_blueprint(openapi_blueprint)
+    app.register_blueprint(documents_blueprint)
     register_admin_api(app)
     log.info("api_created", settings=settings.redacted())
     return app

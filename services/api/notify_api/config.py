@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 
 from notify_shared.config import Settings, _bool, _env, _float, _int
+from notify_shared.letters.collation import DEFAULT_LETTER_COLLATION_TIME, CollationTime
 
 DEFAULT_PORT = 6011
 # Notify's own page size for GET /v2/notifications and received texts.
@@ -50,6 +51,9 @@ class ApiSettings:
     max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     page_size: int = DEFAULT_PAGE_SIZE
     api_key_cache_seconds: float = 10.0
+    # Templates used by sends, per process (notifications/template_cache.py): an edit made through another
+    # process applies within this many seconds. 0 reads the template on every send.
+    template_cache_seconds: float = 5.0
     trusted_proxies: int = 0
     # After a failed publish, skip publishing this long (rows wait as `created` for the replay job).
     publish_breaker_seconds: float = 5.0
@@ -57,6 +61,8 @@ class ApiSettings:
     notify_email_domain: str = "notifications.service.gov.uk"
     default_sms_sender: str = "GOVUK"
     sms_rate_pounds: float = 0.0227
+    # The daily letter cut-off the sender and scheduler use; estimated_delivery counts from it.
+    letter_collation: CollationTime = CollationTime.parse(DEFAULT_LETTER_COLLATION_TIME)
 
     # Rate and daily limits live in Redis (shared by every API instance). When Redis cannot be reached
     # the API lets requests through, as Notify does; the timeout bounds what each request can lose to it
@@ -72,6 +78,15 @@ class ApiSettings:
     max_in_flight: int = 6
     max_slow_reads: int = 1
     probe_fast_path: bool = True
+
+    # Send a file by email (notify_api.documents, docs/send-files-by-email.md). Links are
+    # <DOCUMENT_DOWNLOAD_BASE_URL>/d/<service_id>/<document_id>?key=...; empty means the API's own origin,
+    # which serves the downloads. Files go to DOCUMENTS_BUCKET (S3, S3_ENDPOINT_URL for an S3-compatible
+    # service) when set, otherwise to the DOCUMENT_STORE_DIR directory.
+    document_download_base_url: str = ""
+    documents_bucket: str = ""
+    document_store_dir: str = "var/documents"
+    documents_s3_endpoint_url: str = ""
 
     @classmethod
     def from_env(cls, shared: Settings | None = None) -> ApiSettings:
@@ -94,11 +109,13 @@ class ApiSettings:
             max_content_length=_int("API_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH),
             page_size=_int("API_PAGE_SIZE", DEFAULT_PAGE_SIZE),
             api_key_cache_seconds=_float("API_KEY_CACHE_SECONDS", 10.0),
+            template_cache_seconds=_float("API_TEMPLATE_CACHE_SECONDS", 5.0),
             trusted_proxies=_int("API_TRUSTED_PROXIES", 0),
             publish_breaker_seconds=_float("API_PUBLISH_BREAKER_SECONDS", 5.0),
             notify_email_domain=_env("NOTIFY_EMAIL_DOMAIN", "notifications.service.gov.uk"),
             default_sms_sender=_env("FROM_NUMBER", "GOVUK"),
             sms_rate_pounds=_float("SMS_RATE_POUNDS", 0.0227),
+            letter_collation=CollationTime.parse(_env("LETTER_COLLATION_TIME", DEFAULT_LETTER_COLLATION_TIME)),
             redis_enabled=_bool("REDIS_ENABLED", True),
             redis_key_prefix=os.environ.get("REDIS_KEY_PREFIX", ""),
             redis_timeout_seconds=_float("REDIS_TIMEOUT_SECONDS", 0.25),
@@ -108,6 +125,10 @@ class ApiSettings:
                                              default_max_in_flight(threads, _int("DB_POOL_SIZE", threads)))),
             max_slow_reads=_int("API_MAX_SLOW_READS", max(1, in_flight // 4)),
             probe_fast_path=_bool("GUNICORN_PROBE_FAST_PATH", True),
+            document_download_base_url=os.environ.get("DOCUMENT_DOWNLOAD_BASE_URL", "").strip(),
+            documents_bucket=os.environ.get("DOCUMENTS_BUCKET", "").strip(),
+            document_store_dir=_env("DOCUMENT_STORE_DIR", "var/documents"),
+            documents_s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL", "").strip(),
         )
 
     def validate(self) -> ApiSettings:
@@ -129,6 +150,9 @@ class ApiSettings:
         if self.shed_load and self.max_in_flight > 1 and not 1 <= self.max_slow_reads < self.max_in_flight:
             problems.append("API_MAX_SLOW_READS must be at least 1 and below API_MAX_IN_FLIGHT, so slow reads "
                             "cannot take every place")
+        if self.document_download_base_url and not self.document_download_base_url.startswith(("https://",
+                                                                                                "http://")):
+            problems.append("DOCUMENT_DOWNLOAD_BASE_URL must be an http(s) URL")
         if problems:
             raise ValueError("; ".join(problems))
         return self

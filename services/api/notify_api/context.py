@@ -14,11 +14,13 @@ from notify_shared.health import HealthChecks
 from .config import ApiSettings
 
 if TYPE_CHECKING:
+    from notify_shared.documents.store import DocumentStore
     from notify_shared.letters.store import PdfStore
 
     from .api_keys import CredentialsCache
     from .breaker import CooldownBreaker
     from .limits.store import LimitStore
+    from .notifications.template_cache import TemplateCache
 
 EXTENSION_NAME = "notify_api"
 
@@ -36,6 +38,10 @@ class ApiContext:
     limits: LimitStore | None = None
     # Where the sender puts rendered letters (LETTER_PDF_DIR or LETTER_PDF_BUCKET).
     letter_pdfs: PdfStore | None = None
+    # Templates that sends use, cached for API_TEMPLATE_CACHE_SECONDS; None reads them every time.
+    templates: TemplateCache | None = None
+    # Files sent by email (DOCUMENTS_BUCKET or DOCUMENT_STORE_DIR).
+    documents: DocumentStore | None = None
 
     def close(self) -> None:
         self.bus.close()

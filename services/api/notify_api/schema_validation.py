@@ -51,7 +51,10 @@ def _is_email_address(instance: object) -> bool:
 @format_checker.checks("https_url", raises=FormatProblem)
 def _is_https_url(instance: object) -> bool:
     if isinstance(instance, str):
-        parts = urlsplit(instance)
+        try:
+            parts = urlsplit(instance)
+        except ValueError as exc:  # e.g. an unbalanced "[" in the host: "Invalid IPv6 URL"
+            raise FormatProblem("is not a valid https url") from exc
         if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in instance):
             raise FormatProblem("is not a valid https url")
     return True

@@ -111,7 +111,13 @@ def letter_pdf_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_api(database_url, broker_url, tmp_path_factory, letter_pdf_dir) -> str:
+def document_store_dir(tmp_path_factory) -> Path:
+    """Where the shared API keeps files sent by email (DOCUMENT_STORE_DIR)."""
+    return tmp_path_factory.mktemp("documents")
+
+
+@pytest.fixture(scope="session")
+def shared_api(database_url, broker_url, tmp_path_factory, letter_pdf_dir, document_store_dir) -> str:
     """One API process for the whole test run, for tests that only look at HTTP answers and rows.
 
     Starting and stopping gunicorn costs seconds, so tests that need no special environment and read no
@@ -120,7 +126,7 @@ def shared_api(database_url, broker_url, tmp_path_factory, letter_pdf_dir) -> st
     its own.
     """
     yield from _session_api(database_url, broker_url, tmp_path_factory.mktemp("shared-api"),
-                            LETTER_PDF_DIR=str(letter_pdf_dir))
+                            LETTER_PDF_DIR=str(letter_pdf_dir), DOCUMENT_STORE_DIR=str(document_store_dir))
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,12 @@
 """Validation of a precompiled letter: a base64 PDF a service made itself.
 
 Checks, in order, each failure with the message Notify's API or its letter validation gives:
-decodable base64, really a PDF, not encrypted, readable, A4 portrait on every page, at most 10 pages,
-and a readable address in the envelope window whose last line is a real UK postcode.
+decodable base64, really a PDF, not encrypted, readable, at most 10 pages, and a readable address in the
+envelope window whose last line is a real UK postcode. Those make the request bad input (400).
+
+A4 portrait on every page is checked too, but a PDF that fails only that is a letter the print run
+cannot take rather than a malformed request: as in Notify, it is accepted and then marked
+`validation-failed`, so it comes back as `print_problem` instead of an exception.
 """
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ TOO_MANY_PAGES = f"Letters must be {MAX_PAGES} pages or less ({MAX_PAGES // 2} d
 NO_ADDRESS = "The address block is empty"
 NO_POSTCODE = "The last line of the address must be a real UK postcode"
 TOO_FEW_ADDRESS_LINES = "The address must be at least 3 lines long"
+TOO_MANY_ADDRESS_LINES = "The address must be no more than 7 lines long"
+MAX_ADDRESS_LINES = 7
 
 
 class PrecompiledLetterInvalid(ValueError):
@@ -45,6 +51,8 @@ class ValidatedLetter:
     pdf: bytes
     page_count: int
     address_lines: tuple[str, ...]
+    # Why the print provider could not print it as it is (the letter becomes validation-failed), if so.
+    print_problem: str | None = None
 
     @property
     def postcode(self) -> str:
@@ -103,8 +111,7 @@ def validate_pdf(pdf: bytes) -> ValidatedLetter:
             raise PrecompiledLetterInvalid(NOT_A_PDF)
         if len(pages) > MAX_PAGES:
             raise PrecompiledLetterInvalid(TOO_MANY_PAGES)
-        if not all(_is_a4_portrait(page) for page in pages):
-            raise PrecompiledLetterInvalid(NOT_A4)
+        all_a4 = all(_is_a4_portrait(page) for page in pages)
         address = address_window_text(pages[0])
     except PrecompiledLetterInvalid:
         raise
@@ -115,9 +122,12 @@ def validate_pdf(pdf: bytes) -> ValidatedLetter:
         raise PrecompiledLetterInvalid(NO_ADDRESS)
     if len(address) < 3:
         raise PrecompiledLetterInvalid(TOO_FEW_ADDRESS_LINES)
+    if len(address) > MAX_ADDRESS_LINES:
+        raise PrecompiledLetterInvalid(TOO_MANY_ADDRESS_LINES)
     if not UK_POSTCODE.match(re.sub(r"\s+", "", address[-1]).upper()):
         raise PrecompiledLetterInvalid(NO_POSTCODE)
-    return ValidatedLetter(pdf=pdf, page_count=len(pages), address_lines=tuple(address))
+    return ValidatedLetter(pdf=pdf, page_count=len(pages), address_lines=tuple(address),
+                           print_problem=None if all_a4 else NOT_A4)
 
 
 def validate_precompiled(content: str) -> ValidatedLetter:

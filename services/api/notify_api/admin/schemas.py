@@ -9,7 +9,8 @@ from notify_shared.callback_messages import COMPLAINT_CALLBACK, DELIVERY_STATUS_
 from notify_shared.statuses import KEY_TYPES, NOTIFICATION_TYPES
 
 # The permissions the platform acts on: one per channel, texting abroad, posting abroad, receiving texts.
-PERMISSIONS = ("email", "sms", "letter", "international_sms", "international_letters", "inbound_sms")
+PERMISSIONS = ("email", "sms", "letter", "international_sms", "international_letters", "inbound_sms",
+               "upload_document")
 CALLBACK_TYPES = (DELIVERY_STATUS_CALLBACK, COMPLAINT_CALLBACK, INBOUND_SMS_CALLBACK)
 TEMPLATE_POSTAGE = ("first", "second", "economy")
 INBOUND_PROVIDERS = ("mmg", "firetext")

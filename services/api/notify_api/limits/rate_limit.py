@@ -13,6 +13,7 @@ from notify_shared.errors import RateLimitError
 from notify_shared.logging import get_logger
 
 from ..api_keys import Caller
+from . import daily_limits
 from .store import LimitStore
 
 log = get_logger(__name__)
@@ -31,15 +32,29 @@ def bucket_name(service_id: object, key_type: str) -> str:
     return f"{service_id}-tokens-{key_type}"
 
 
-def check_rate_limit(store: LimitStore | None, caller: Caller) -> None:
-    """Take one token from the caller's bucket or raise Notify's 429 RateLimitError."""
+def check_rate_limit(store: LimitStore | None, caller: Caller,
+                     notification_type: str | None = None) -> daily_limits.SentToday | None:
+    """Take one token from the caller's bucket or raise Notify's 429 RateLimitError.
+
+    With a `notification_type`, today's counts for the channels such a send may count under are read in the
+    same Redis round trip and returned, for `daily_limits.check_daily_limits` to use. None when Redis is
+    unavailable or not configured (limits then fail open, as everywhere here).
+    """
     if store is None:
-        return
+        return None
     rate_limit = caller.service.rate_limit
-    allowed = store.take_token(bucket_name(caller.service.id, caller.key_type),
-                               rate_per_second=rate_limit / INTERVAL_SECONDS, capacity=bucket_capacity(rate_limit))
-    if allowed is False:
+    day = daily_limits.today()
+    channels = daily_limits.possible_channels(notification_type) if notification_type else ()
+    taken = store.take_token(bucket_name(caller.service.id, caller.key_type),
+                             rate_per_second=rate_limit / INTERVAL_SECONDS, capacity=bucket_capacity(rate_limit),
+                             read=[daily_limits.counter_name(caller.service.id, c, caller.key_type, day)
+                                   for c in channels])
+    if taken is None:
+        return None
+    allowed, counts = taken
+    if not allowed:
         log.info("rate_limited", rate_limit=rate_limit)
         name = KEY_TYPE_NAMES.get(caller.key_type, caller.key_type.upper())
         raise RateLimitError(
             f"Exceeded rate limit for key type {name} of {rate_limit} requests per {INTERVAL_SECONDS} seconds")
+    return daily_limits.SentToday(day, dict(zip(channels, counts, strict=True))) if channels else None

@@ -24,6 +24,8 @@ T = TypeVar("T")
 # A token bucket per key: refilled continuously at `rate` tokens a second up to `capacity`, never
 # below zero, and a request takes one token if there is one. Redis's own clock is used so that every
 # API instance measures time the same way. Rejected requests take nothing, as in Notify.
+# KEYS[2..] are daily counters read in the same round trip (intake then needs one Redis call before its
+# transaction instead of two); the reply is {allowed, count of KEYS[2], ...}.
 TOKEN_BUCKET = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
@@ -44,7 +46,23 @@ if tokens >= 1 then
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
-return allowed
+local result = {allowed}
+for i = 2, #KEYS do
+  result[i] = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
+end
+return result
+"""
+
+# Daily counters: add one to each of KEYS, giving a counter its expiry (ARGV[1] s) when it has none yet, so
+# a counter created by the first send of the day lives a day. One round trip, one command to parse.
+INCREMENT = """
+for i = 1, #KEYS do
+  redis.call('INCR', KEYS[i])
+  if redis.call('TTL', KEYS[i]) < 0 then
+    redis.call('EXPIRE', KEYS[i], ARGV[1])
+  end
+end
+return #KEYS
 """
 
 
@@ -56,14 +74,21 @@ class LimitStore:
         self._client = redis.Redis.from_url(url, socket_timeout=timeout_seconds,
                                             socket_connect_timeout=timeout_seconds, retry_on_timeout=False)
         self._token_bucket = self._client.register_script(TOKEN_BUCKET)
+        self._increment = self._client.register_script(INCREMENT)
 
     def key(self, name: str) -> str:
         return f"{self.key_prefix}{name}"
 
-    def take_token(self, name: str, *, rate_per_second: float, capacity: int) -> bool | None:
-        """True if the bucket had a token (now taken), False if empty, None if Redis is unavailable."""
-        return self._run("token_bucket", lambda: bool(self._token_bucket(
-            keys=[self.key(name)], args=[repr(rate_per_second), capacity])))
+    def take_token(self, name: str, *, rate_per_second: float, capacity: int,
+                   read: Sequence[str] = ()) -> tuple[bool, list[int]] | None:
+        """(True if the bucket had a token (now taken), False if empty; the counts of the `read` counters),
+        or None if Redis is unavailable. One round trip."""
+        def take() -> tuple[bool, list[int]]:
+            reply = self._token_bucket(keys=[self.key(name), *(self.key(n) for n in read)],
+                                       args=[repr(rate_per_second), capacity])
+            return bool(reply[0]), [int(count) for count in reply[1:]]
+
+        return self._run("token_bucket", take)
 
     def counts(self, names: Sequence[str]) -> list[int] | None:
         def read() -> list[int]:
@@ -73,12 +98,7 @@ class LimitStore:
 
     def increment(self, names: Sequence[str], *, ttl_seconds: int) -> None:
         def write() -> None:
-            pipe = self._client.pipeline(transaction=True)
-            for name in names:
-                pipe.incr(self.key(name))
-                # The expiry is set once, when the counter is created.
-                pipe.expire(self.key(name), ttl_seconds, nx=True)
-            pipe.execute()
+            self._increment(keys=[self.key(n) for n in names], args=[ttl_seconds])
 
         self._run("daily_increment", write)
 

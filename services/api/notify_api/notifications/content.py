@@ -39,12 +39,6 @@ def check_personalisation_complete(personalisation: Mapping[str, Any], *texts: s
         raise BadRequestError(f"Missing personalisation: {', '.join(missing)}")
 
 
-def reject_file_uploads(personalisation: Mapping[str, Any]) -> None:
-    """Send-a-file values (`prepare_upload` objects) need the document-download service, which we do not run."""
-    if any(isinstance(v, dict) and "file" in v for v in personalisation.values()):
-        raise BadRequestError("Send files by email is not supported by this server")
-
-
 def _check_not_empty(body: str) -> None:
     if not body.strip():
         raise BadRequestError("Your message is empty.")

@@ -1,4 +1,4 @@
-"""Letter rules the API applies: the postal address, the statuses the v2 API shows, delivery estimates."""
+"""Letter rules the API applies: the postal address, the statuses the v2 API shows, delivery estimates, cost."""
 from __future__ import annotations
 
 import re
@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 
 from notify_shared import statuses
 from notify_shared.errors import ValidationError
+from notify_shared.letters.collation import CollationTime
+from notify_shared.letters.postage import DEFAULT_POSTAGE
+from notify_shared.letters.rates import letter_rate
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -79,10 +82,9 @@ def internal_statuses_for_letter_filter(status: str) -> tuple[str, ...]:
     return (status,)
 
 
-# Notify's letter timings: letters created after 17:30 London time are processed the next day, printed on
-# the next DVLA working day (Mon-Fri), then spend this many Royal Mail working days (Mon-Sat) in transit.
-# Bank holidays are not modelled.
-PROCESSING_SHIFT = timedelta(hours=6, minutes=30)
+# Notify's letter timings: a letter goes out in the first collation after it is created (17:30 London time
+# by default, LETTER_COLLATION_TIME), is printed on the next DVLA working day (Mon-Fri), then spends this
+# many Royal Mail working days (Mon-Sat) in transit. Bank holidays are not modelled.
 DAYS_IN_TRANSIT = {"first": 0, "second": 3, "economy": 3, "europe": 3, "rest-of-world": 5}
 
 
@@ -93,12 +95,36 @@ def _next_day(day: datetime, working_weekdays: range) -> datetime:
     return day
 
 
-def estimated_delivery(created_at: datetime, postage: str | None) -> datetime:
+def estimated_delivery(created_at: datetime, postage: str | None, collation: CollationTime) -> datetime:
     """Earliest delivery at 16:00 London time, as Notify reports it, in UTC."""
-    local = created_at.astimezone(LONDON) + PROCESSING_SHIFT
-    print_day = _next_day(local, range(0, 5))
+    # Printed on the DVLA working day after the collation the letter goes out in.
+    collated = collation.next_cutoff(created_at).astimezone(LONDON)
+    print_day = _next_day(collated, range(0, 5))
     delivery = print_day
     for _ in range(1 + DAYS_IN_TRANSIT.get(postage or "second", 3)):
         delivery = _next_day(delivery, range(0, 6))
     at_four = datetime.combine(delivery.date(), time(16, 0), tzinfo=LONDON)
     return at_four.astimezone(UTC)
+
+
+# Letters that never went to print are not charged for (Notify bills letters sent, delivered or returned).
+UNBILLED_LETTER_STATUSES = frozenset({
+    statuses.VALIDATION_FAILED, statuses.VIRUS_SCAN_FAILED, statuses.TECHNICAL_FAILURE, statuses.CANCELLED,
+    statuses.PERMANENT_FAILURE,
+})
+
+
+def letter_cost(status: str, sheets: int, postage: str | None) -> tuple[bool, float | None, dict[str, Any]]:
+    """(is_cost_data_ready, cost_in_pounds, cost_details) of a letter, as GET notification shows them.
+
+    Ready once its sheets are counted (the sender counts a templated letter's when it renders it, the
+    API a precompiled letter's when it accepts it); until then Notify shows null cost and empty details.
+    """
+    postage = postage or DEFAULT_POSTAGE
+    if status in UNBILLED_LETTER_STATUSES:
+        return True, 0.0, {"billable_sheets_of_paper": 0, "postage": postage}
+    rate = letter_rate(postage, sheets) if sheets > 0 else None
+    if rate is None:
+        # Not counted yet, or beyond the rate table (more than 5 sheets cannot be printed).
+        return False, None, {}
+    return True, rate, {"billable_sheets_of_paper": sheets, "postage": postage}

@@ -13,7 +13,7 @@ from notify_shared.logging import get_logger
 from ..api_keys import Caller
 from ..context import ApiContext
 from . import letters, serialise, store
-from .content import render_for_display
+from .content import Content, render_for_display
 
 log = get_logger(__name__)
 
@@ -49,12 +49,24 @@ def _personalisation(ctx: ApiContext, stored: store.StoredNotification) -> dict[
         return {}
 
 
-def to_v2(ctx: ApiContext, stored: store.StoredNotification, url_root: str) -> dict[str, Any]:
+def to_v2(ctx: ApiContext, stored: store.StoredNotification, url_root: str,
+          unfilled: dict[tuple[Any, ...], Content] | None = None) -> dict[str, Any]:
+    """`unfilled` memoises the rendering of notifications without personalisation, which is the same for
+    every notification of one template version (a page is often hundreds of them)."""
+    n = stored.notification
     personalisation = _personalisation(ctx, stored)
-    rendered = render_for_display(stored.notification.notification_type, stored.template_content,
-                                  stored.template_subject, personalisation)
+    if personalisation or unfilled is None:
+        rendered = render_for_display(n.notification_type, stored.template_content, stored.template_subject,
+                                      personalisation)
+    else:
+        key = (n.template_id, n.template_version, n.notification_type)
+        rendered = unfilled.get(key)
+        if rendered is None:
+            rendered = unfilled[key] = render_for_display(n.notification_type, stored.template_content,
+                                                          stored.template_subject, personalisation)
     return serialise.notification(stored, personalisation, url_root=url_root,
-                                  sms_rate=ctx.settings.sms_rate_pounds, rendered=rendered)
+                                  sms_rate=ctx.settings.sms_rate_pounds, rendered=rendered,
+                                  collation=ctx.settings.letter_collation)
 
 
 def get_one(ctx: ApiContext, caller: Caller, notification_id: uuid.UUID, url_root: str) -> dict[str, Any] | None:
@@ -76,7 +88,8 @@ def list_page(ctx: ApiContext, caller: Caller, *, statuses_wanted: Sequence[str]
     with ctx.db.session() as session:
         rows = store.list_notifications(session, caller.service.id, filters, older_than=older_than,
                                         limit=ctx.settings.page_size)
-    return [to_v2(ctx, row, url_root) for row in rows]
+    unfilled: dict[tuple[Any, ...], Content] = {}
+    return [to_v2(ctx, row, url_root, unfilled) for row in rows]
 
 
 def letter_pdf(ctx: ApiContext, caller: Caller, notification_id: uuid.UUID) -> bytes:

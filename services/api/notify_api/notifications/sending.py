@@ -1,9 +1,10 @@
 """Accepting a notification: Notify's checks in Notify's order, one short transaction, then the publish.
 
-Each send_* function checks the day's sending limit in Redis first (a network call, so never inside the
-transaction), then reads the template (and any sender or reply-to it names), applies every rule while the
-transaction is open but without any network I/O, inserts the `created` row, commits, and only then counts
-the send in Redis and publishes to the bus. Simulated recipients go through every check but are neither
+Each send_* function checks the day's sending limit first (from the counts the rate limit's Redis call read,
+`limits.daily_limits.SentToday`; never a network call inside the transaction), then takes the template
+(from the per-process cache, `template_cache.py`) and any sender or reply-to it names, applies every rule
+while the transaction is open but without any network I/O, inserts the `created` row, commits, and only
+then counts the send in Redis and publishes to the bus. Simulated recipients go through every check but are neither
 stored, counted nor published.
 """
 from __future__ import annotations
@@ -24,7 +25,9 @@ from notify_shared.recipients import validate_phone_number
 
 from ..api_keys import Caller
 from ..context import ApiContext
+from ..documents.uploads import attach_files, reject_files
 from ..limits import daily_limits
+from ..limits.daily_limits import SentToday
 from . import allowed_recipients, letters, serialise, store
 from . import content as rules
 from .publishing import publish_send
@@ -67,8 +70,12 @@ def check_recipient_allowed(session: Session, caller: Caller, *, simulated: bool
     raise BadRequestError(TEAM_KEY_RECIPIENT if caller.key_type == statuses.KEY_TYPE_TEAM else TRIAL_MODE_RECIPIENT)
 
 
-def _template_for(session: Session, caller: Caller, template_id: str, notification_type: str) -> store.TemplateRecord:
-    template = store.get_template(session, caller.service.id, uuid.UUID(template_id))
+def _template_for(ctx: ApiContext, session: Session, caller: Caller, template_id: str,
+                  notification_type: str) -> store.TemplateRecord:
+    if ctx.templates is not None:
+        template = ctx.templates.get(session, caller.service.id, uuid.UUID(template_id))
+    else:
+        template = store.get_template(session, caller.service.id, uuid.UUID(template_id))
     if template is None:
         raise BadRequestError("Template not found")
     if template.template_type != notification_type:
@@ -112,16 +119,17 @@ def _after_commit(ctx: ApiContext, caller: Caller, accepted: Accepted, request_i
 
 
 def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_root: str,
-             request_id: str | None) -> dict[str, Any]:
+             request_id: str | None, sent_today: SentToday | None = None) -> dict[str, Any]:
     check_service_permission(caller, statuses.SMS)
     personalisation = form.get("personalisation") or {}
+    reject_files(personalisation)
     normalised, international = validate_phone_number(form["phone_number"], international=True)
     simulated = rules.is_simulated_phone_number(normalised)
     channels = daily_limits.channels_for(statuses.SMS, international=international)
-    daily_limits.check_daily_limits(ctx.limits, caller, channels)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels, sent_today)
     notification_id = uuid.uuid4()
     with ctx.db.session() as session:
-        template = _template_for(session, caller, form["template_id"], statuses.SMS)
+        template = _template_for(ctx, session, caller, form["template_id"], statuses.SMS)
         rules.check_personalisation_complete(personalisation, template.content)
         from_number = ctx.settings.default_sms_sender
         if form.get("sms_sender_id"):
@@ -154,19 +162,21 @@ def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_ro
 
 
 def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_root: str,
-               request_id: str | None) -> dict[str, Any]:
+               request_id: str | None, sent_today: SentToday | None = None) -> dict[str, Any]:
     check_service_permission(caller, statuses.EMAIL)
     personalisation = form.get("personalisation") or {}
-    rules.reject_file_uploads(personalisation)
     personalisation, sanitised_content = rules.sanitise_personalisation(
         personalisation, form.get("sanitise_content_for") or ())
     address = form["email_address"].strip()
     simulated = rules.is_simulated_email_address(address)
     channels = daily_limits.channels_for(statuses.EMAIL)
-    daily_limits.check_daily_limits(ctx.limits, caller, channels)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels, sent_today)
     notification_id = uuid.uuid4()
+    # Files become download links before the transaction: storing one is a network call.
+    personalisation = attach_files(ctx.documents, caller, personalisation, recipient=address, simulated=simulated,
+                                   base_url=ctx.settings.document_download_base_url or url_root)
     with ctx.db.session() as session:
-        template = _template_for(session, caller, form["template_id"], statuses.EMAIL)
+        template = _template_for(ctx, session, caller, form["template_id"], statuses.EMAIL)
         rules.check_personalisation_complete(personalisation, template.subject, template.content)
         reply_to = caller.service.default_reply_to
         if form.get("email_reply_to_id"):
@@ -194,14 +204,15 @@ def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_
 
 
 def send_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_root: str,
-                request_id: str | None) -> dict[str, Any]:
+                request_id: str | None, sent_today: SentToday | None = None) -> dict[str, Any]:
     check_service_permission(caller, statuses.LETTER)
     personalisation = form.get("personalisation") or {}
+    reject_files(personalisation)
     channels = daily_limits.channels_for(statuses.LETTER)
-    daily_limits.check_daily_limits(ctx.limits, caller, channels)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels, sent_today)
     notification_id = uuid.uuid4()
     with ctx.db.session() as session:
-        template = _template_for(session, caller, form["template_id"], statuses.LETTER)
+        template = _template_for(ctx, session, caller, form["template_id"], statuses.LETTER)
         rules.check_personalisation_complete(personalisation, template.subject, template.content)
         # Notify answers these two with 403, unlike the 400 for texts and emails.
         if caller.key_type == statuses.KEY_TYPE_TEAM:

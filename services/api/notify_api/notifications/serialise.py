@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from notify_shared import statuses
+from notify_shared.letters.collation import CollationTime
 
 from . import letters
 from .content import Content
@@ -21,12 +22,18 @@ SMS_BILLABLE_STATUSES = frozenset({
 })
 
 
-def format_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
+def format_datetime(value: datetime | str | None) -> str | None:
+    """Notify's timestamp text. A str is already that text: a listed page has PostgreSQL format its
+    timestamps (store.ListedNotification), which costs a fraction of a datetime per cell formatted here."""
+    if value is None or isinstance(value, str):
+        return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime(DATETIME_FORMAT)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _post_response(notification_id: uuid.UUID, client_reference: str | None, template_id: uuid.UUID,
@@ -88,12 +95,11 @@ def _cost(n: Any, sms_rate: float) -> tuple[bool, float | None, dict[str, Any]]:
         details = {"billable_sms_fragments": fragments, "international_rate_multiplier": multiplier,
                    "sms_rate": sms_rate}
         return True, round(fragments * multiplier * sms_rate, 6), details
-    # Letter prices depend on sheets and postage rates that this platform does not hold yet.
-    return False, None, {}
+    return letters.letter_cost(n.status, n.billable_units or 0, n.postage)
 
 
 def notification(stored: StoredNotification, personalisation: Mapping[str, Any], *, url_root: str,
-                 sms_rate: float, rendered: Content) -> dict[str, Any]:
+                 sms_rate: float, rendered: Content, collation: CollationTime) -> dict[str, Any]:
     """The GET /v2/notifications shape: every key always present, null where it does not apply."""
     n = stored.notification
     is_cost_data_ready, cost_in_pounds, cost_details = _cost(n, sms_rate)
@@ -135,5 +141,6 @@ def notification(stored: StoredNotification, personalisation: Mapping[str, Any],
         for line in range(1, 7):
             body[f"line_{line}"] = values.get(f"address_line_{line}")
         body["postcode"] = values.get("postcode") or values.get("address_line_7")
-        body["estimated_delivery"] = format_datetime(letters.estimated_delivery(n.created_at, n.postage))
+        body["estimated_delivery"] = format_datetime(letters.estimated_delivery(_as_datetime(n.created_at),
+                                                                                n.postage, collation))
     return body

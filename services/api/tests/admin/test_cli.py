@@ -106,7 +106,7 @@ def test_errors_are_notifys_envelope_on_stderr_with_exit_status_1(notify_admin):
         1, {"status_code": 404, "errors": [{"error": "NoResultFound", "message": "No result found"}]})
     assert invalid.error["errors"] == [{"error": "ValidationError", "message": (
         "permissions carrier_pigeon is not one of [email, sms, letter, international_sms, international_letters, "
-        "inbound_sms]")}]
+        "inbound_sms, upload_document]")}]
 
 
 def test_a_service_is_set_up_for_trial_use_from_the_terminal(notify_admin, service_id):

@@ -70,7 +70,7 @@ def test_every_problem_in_a_service_body_is_reported_at_once(admin):
     assert set(errors(response)) == {
         ("ValidationError", "name is a required property"),
         ("ValidationError", "permissions carrier_pigeon is not one of [email, sms, letter, international_sms, "
-                            "international_letters, inbound_sms]"),
+                            "international_letters, inbound_sms, upload_document]"),
         ("ValidationError", "rate_limit 0 is less than the minimum of 1"),
         ("ValidationError", "data_retention sms must be a whole number of days from 3 to 90"),
         ("ValidationError", "Additional properties are not allowed (colour was unexpected)"),

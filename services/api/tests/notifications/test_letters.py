@@ -4,6 +4,7 @@ import pytest
 
 from notify_api.notifications import letters
 from notify_shared.errors import ValidationError
+from notify_shared.letters.collation import CollationTime
 
 
 def test_an_address_is_its_lines_then_the_postcode_normalised():
@@ -52,4 +53,11 @@ def test_letters_show_notify_public_statuses(status, shown):
     (datetime(2026, 6, 1, 9, 0, tzinfo=UTC), "first", datetime(2026, 6, 3, 15, 0, tzinfo=UTC)),
 ])
 def test_estimated_delivery_follows_notify_letter_timings(created_at, postage, expected):
-    assert letters.estimated_delivery(created_at, postage) == expected
+    assert letters.estimated_delivery(created_at, postage, CollationTime.parse("17:30 Europe/London")) == expected
+
+
+def test_an_earlier_collation_time_moves_estimated_delivery_for_letters_created_after_it():
+    monday_noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    # With a 11:00 cut-off, Monday noon misses Monday's collation: printed Wednesday, first class Thursday.
+    assert letters.estimated_delivery(monday_noon, "first", CollationTime.parse("11:00 Europe/London")) == \
+        datetime(2026, 11, 26, 16, 0, tzinfo=UTC)

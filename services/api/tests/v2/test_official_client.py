@@ -43,11 +43,12 @@ def test_every_method_of_the_official_client(notify_client, sample_service, add_
     assert client.post_template_preview(email_template, {"name": "Ada"})["subject"] == "Hello Ada"
     assert error_of(client.get_pdf_for_letter, letter["id"]) == (
         400, "PDFNotReadyError", "PDF not available yet, try again later")
-    # Not supported yet (docs/api-compatibility.md): precompiled letters and files by email.
-    assert error_of(client.send_precompiled_letter_notification, "r4", io.BytesIO(b"%PDF-1.4 ..."))[2] == (
-        "Precompiled letters are not supported by this server")
+    # Files by email need the upload_document permission (test_send_a_file.py). Precompiled letters that
+    # are accepted, and every other refusal: services/api/tests/letters/test_precompiled.py.
+    assert error_of(client.send_precompiled_letter_notification, "r4", io.BytesIO(b"%PDF-1.4 ...")) == (
+        400, "BadRequestError", "Letter content is not a valid PDF")
     assert error_of(client.send_email_notification, "ada@example.com", email_template,
                     {"name": prepare_upload(io.BytesIO(b"a,b\n"), filename="a.csv")})[2] == (
-        "Send files by email is not supported by this server")
+        "Service is not allowed to send documents")
     # An admin endpoint in Notify too (it answers service keys with 401); this server has no such route.
     assert error_of(client.get_all_template_versions, sms_template)[:2] == (404, "NotFound")

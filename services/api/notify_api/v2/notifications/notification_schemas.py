@@ -1,6 +1,7 @@
 """Request schemas for /v2/notifications, field for field as Notify's (additionalProperties false)."""
 from __future__ import annotations
 
+from notify_shared.letters.postage import UK_POSTAGE
 from notify_shared.statuses import ALL_STATUSES, NOTIFICATION_TYPES
 
 from ...notifications.letters import LETTER_STATUS_ACCEPTED, LETTER_STATUS_RECEIVED
@@ -54,6 +55,20 @@ post_letter_request = {
         "personalisation": personalisation,
     },
     "required": ["template_id", "personalisation"],
+    "additionalProperties": False,
+}
+
+# Told apart from a templated letter by `content` (Notify's post_precompiled_letter_request).
+post_precompiled_letter_request = {
+    "type": "object",
+    "title": "POST v2/notifications/letter",
+    "properties": {
+        "reference": {"type": "string", "maxLength": 1000, "format": "client_reference"},
+        "content": {"type": "string"},
+        "postage": {"type": "string", "enum": list(UK_POSTAGE),
+                    "validationMessage": "invalid. It must be either first, second or economy."},
+    },
+    "required": ["reference", "content"],
     "additionalProperties": False,
 }
 

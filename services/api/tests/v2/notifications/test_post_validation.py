@@ -129,19 +129,21 @@ def test_a_json_body_that_is_not_an_object_is_a_validation_error(client):
     assert validation_messages(client, SMS, ["07700900456"]) == ["[07700900456] is not of type object"]
 
 
-def test_precompiled_letters_are_refused_clearly(client):
+def test_a_precompiled_letter_that_is_not_a_pdf_is_a_bad_request(client):
+    # "%PDF-" and nothing after it. The other precompiled cases: services/api/tests/letters/.
     errors = errors_for(client, "/v2/notifications/letter", {"reference": "r", "content": "JVBERi0="})
 
-    assert errors == [{"error": "BadRequestError", "message": "Precompiled letters are not supported by this server"}]
+    assert errors == [{"error": "BadRequestError", "message": "Letter content is not a valid PDF"}]
 
 
-def test_send_a_file_uploads_are_refused_clearly(client, email):
+def test_send_a_file_needs_the_upload_document_permission(client, email):
+    # More send-a-file cases: test_send_a_file.py.
     upload = {"file": "aGVsbG8=", "filename": "a.txt", "confirm_email_before_download": None,
               "retention_period": None}
 
     errors = errors_for(client, EMAIL, {**email, "personalisation": {"name": upload}})
 
-    assert errors == [{"error": "BadRequestError", "message": "Send files by email is not supported by this server"}]
+    assert errors == [{"error": "BadRequestError", "message": "Service is not allowed to send documents"}]
 
 
 def test_a_well_formed_unknown_template_id_is_a_bad_request(client, sms):
