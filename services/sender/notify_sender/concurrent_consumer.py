@@ -25,9 +25,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from kombu import Connection
 from kombu.message import Message
 
-from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus, PublishError
+from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus, PublishError, ack_all
 from notify_shared.envelope import Envelope, EnvelopeError
 from notify_shared.logging import get_logger
+from notify_shared.redis_fetch import supports_take, take_waiting
 
 log = get_logger(__name__)
 
@@ -131,22 +132,28 @@ class ConcurrentConsumer:
 
         def settle(wait: float = 0.0) -> None:
             nonlocal in_flight, must_reconnect
+            done: list[Message] = []
             while True:
                 try:
                     message, future = finished.get(timeout=wait) if wait else finished.get_nowait()
                 except stdlib_queue.Empty:
-                    return
+                    break
                 wait = 0.0
                 in_flight -= 1
                 if future.result() == ACK:
-                    message.ack()
-                    with self._consumed_lock:
-                        self.consumed += 1
+                    done.append(message)
                 else:
                     must_reconnect = True
+            if done:
+                # Every finished send's work is committed (or re-published): ack them in one broker call.
+                ack_all(done)
+                with self._consumed_lock:
+                    self.consumed += len(done)
 
         queue = self.bus.queue(name)
-        with conn.Consumer([queue], callbacks=[on_message], accept=["json"], prefetch_count=self.prefetch):
+        with conn.Consumer([queue], callbacks=[on_message], accept=["json"], prefetch_count=self.prefetch) as consumer:
+            channel = consumer.channel
+            take = supports_take(channel)
             while not self._stop.is_set() and not must_reconnect:
                 self._beat(loop_id)
                 # On Redis, retries published with a delay wait outside the queue until due (bus.py).
@@ -161,7 +168,19 @@ class ConcurrentConsumer:
                     # poll may still hold it). An idle loop (a quiet queue) wakes less often.
                     conn.drain_events(timeout=0.25 if in_flight else 1.0)
                 except TimeoutError:  # socket.timeout
-                    pass
+                    continue
+                if take:
+                    # Redis delivers one message per round trip plus one to record it as unacked: take what
+                    # else is waiting, up to the free slots, in one (notify_shared.redis_fetch).
+                    for message in take_waiting(channel, queue.name, self.prefetch - in_flight):
+                        message.accept = consumer.accept
+                        try:
+                            body = message.decode()
+                        except Exception as exc:  # noqa: BLE001 - kombu raises several kinds for bad content
+                            log.error("message_dropped_bad_envelope", queue=name, reason=type(exc).__name__)
+                            message.ack()
+                            continue
+                        on_message(body, message)
             # Let the sends in flight finish and ack them on this connection before leaving it.
             deadline = time.monotonic() + self.drain_seconds
             while in_flight and time.monotonic() < deadline:

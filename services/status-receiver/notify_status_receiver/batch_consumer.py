@@ -8,7 +8,7 @@ prefetch equals the batch size, so the broker never hands out more than one batc
 the first message and waits at most `wait_seconds` for more, so a lone receipt is not held back. On the
 SQS transport each fetch is a long poll of SQS_WAIT_TIME_SECONDS, so a batch that ends with the queue
 empty can take that long longer to close. On Redis, once a batch has its first message the rest of what
-is waiting is taken in one round trip (redis_fetch.py).
+is waiting is taken in one round trip (notify_shared.redis_fetch).
 
 If the batch handler raises, each message is handed over alone; one that still fails is re-published for
 a later attempt (as the shared Consumer does) and the original acked, and if even that publish fails the
@@ -27,8 +27,7 @@ from notify_shared.bus import SQS_MAX_DELAY_SECONDS, Bus, ack_all
 from notify_shared.envelope import Envelope, EnvelopeError
 from notify_shared.logging import get_logger
 from notify_shared.metrics import BUS_CONSUMED
-
-from .redis_fetch import supports_take, take_waiting
+from notify_shared.redis_fetch import supports_take, take_waiting
 
 log = get_logger(__name__)
 

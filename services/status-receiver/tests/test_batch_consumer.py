@@ -10,8 +10,8 @@ from notify_shared import queues
 from notify_shared.bus import Bus, ack_all
 from notify_shared.config import Settings
 from notify_shared.envelope import Envelope
+from notify_shared.redis_fetch import take_waiting
 from notify_status_receiver.batch_consumer import BatchConsumer
-from notify_status_receiver.redis_fetch import take_waiting
 
 
 def run_until(consumer: BatchConsumer, done, timeout: float = 20.0) -> None:
