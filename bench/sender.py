@@ -195,7 +195,9 @@ def run_phase(bench: Bench, group: ProcessGroup, label: str, ids: list[str], con
     load_before = os.getloadavg()[0]
     profiler = None
     if PROFILE and not concurrency:
-        profiler = subprocess.Popen(["py-spy", "record", "-o", PROFILE, "-r", "200", "--gil", "-p", str(running.proc.pid),
+        # --gil: sample the thread holding the GIL, so the profile shows CPU, not threads waiting on I/O.
+        profiler = subprocess.Popen(["py-spy", "record", "-o", PROFILE, "-r", "200", "--gil",
+                                     "-p", str(running.proc.pid),
                                      "-f", "flamegraph" if PROFILE.endswith(".svg") else "raw"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = last = None
