@@ -13,21 +13,16 @@ hours; Notify now reduces an SMS provider's priority only after 50 errors in a m
 * At most one error-burst move per cool-down (SMS_PROVIDER_ERROR_COOLDOWN_SECONDS, 60 s as Notify),
   so the new split has time to show its effect before the next move.
 Slow-delivery moves and the drift back to resting priorities are the scheduler's (sms_priorities.py);
-they share the bounds, and recognise these moves by the reason prefix "error burst".
+they share the bounds and the reason prefixes (notify_shared.sms_priorities).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIN_PRIORITY = 10
+from notify_shared.sms_priorities import ERROR_BURST_REASON_PREFIX as REASON_PREFIX
+from notify_shared.sms_priorities import MIN_PRIORITY, ProviderPriority
+
 WINDOW_SECONDS = 60
-REASON_PREFIX = "error burst"
-
-
-@dataclass(frozen=True)
-class ProviderPriority:
-    identifier: str
-    priority: int
 
 
 @dataclass(frozen=True)

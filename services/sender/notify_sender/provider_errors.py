@@ -15,16 +15,17 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from notify_shared.db import DB_UNAVAILABLE_ERRORS, Database
 from notify_shared.logging import get_logger
 from notify_shared.models import ProviderDetails, ProviderDetailsHistory
+from notify_shared.sms_priorities import ProviderPriority, lock_active_sms_providers, record_priority_change
 from notify_shared.statuses import SMS
 
 from . import metrics
-from .error_bursts import REASON_PREFIX, WINDOW_SECONDS, BurstPlan, BurstRules, ProviderPriority, bursting
+from .error_bursts import REASON_PREFIX, WINDOW_SECONDS, BurstPlan, BurstRules, bursting
 from .error_bursts import plan_error_burst_move as plan
 
 log = get_logger(__name__)
@@ -112,22 +113,13 @@ class ProviderErrorMonitor:
 
     def reweight(self) -> BurstPlan:
         with self.db.session() as session:
-            rows = list(session.scalars(
-                select(ProviderDetails)
-                .where(ProviderDetails.notification_type == SMS, ProviderDetails.active.is_(True))
-                .order_by(ProviderDetails.identifier).with_for_update()))
+            rows = lock_active_sms_providers(session)
             totals = errors_in_window(session)
             since = seconds_since_last_error_move(session)
-            decided = plan([ProviderPriority(r.identifier, r.priority) for r in rows], totals,
+            decided = plan([ProviderPriority(r.identifier, r.priority) for r in rows.values()], totals,
                            seconds_since_last_move=since, rules=self.rules)
-            by_identifier = {row.identifier: row for row in rows}
             for change in decided.changes:
-                row = by_identifier[change.identifier]
-                session.execute(update(ProviderDetails).where(ProviderDetails.id == row.id)
-                                .values(priority=change.new, updated_at=func.now()))
-                session.execute(insert(ProviderDetailsHistory).values(
-                    provider_id=row.id, priority=change.new, active=row.active, reason=decided.reason,
-                    created_at=func.now()))
+                record_priority_change(session, rows[change.identifier], change.new, decided.reason)
         if decided.changes:
             quiet = self.rules.cooldown_seconds
         elif since is not None and since < self.rules.cooldown_seconds:

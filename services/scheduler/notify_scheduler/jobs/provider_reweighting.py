@@ -7,24 +7,23 @@ pick the new priorities up within their provider cache time (10 s).
 """
 from __future__ import annotations
 
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from notify_shared.logging import get_logger
 from notify_shared.models import ProviderDetails, ProviderDetailsHistory
+from notify_shared.sms_priorities import (
+    ERROR_BURST_REASON_PREFIX,
+    SLOW_REASON_PREFIX,
+    ProviderPriority,
+    lock_active_sms_providers,
+    record_priority_change,
+)
 from notify_shared.statuses import SMS
 
 from ..config import SchedulerConfig
 from .context import JobContext
-from .sms_priorities import (
-    ERROR_BURST_REASON_PREFIX,
-    SLOW_REASON_PREFIX,
-    DeliverySpeed,
-    Plan,
-    ProviderPriority,
-    Rules,
-    plan_priorities,
-)
+from .sms_priorities import DeliverySpeed, Rules, plan_priorities
 
 log = get_logger(__name__)
 
@@ -60,6 +59,7 @@ def delivery_speeds(session: Session, providers: list[str], *, window_seconds: i
 
 
 def seconds_since_last_move_away(session: Session) -> float | None:
+    # The sender's error-burst moves are moves away too: drift back waits for both.
     last = session.scalar(
         select(func.extract("epoch", func.now() - func.max(ProviderDetailsHistory.created_at)))
         .join(ProviderDetails, ProviderDetails.id == ProviderDetailsHistory.provider_id)
@@ -68,16 +68,6 @@ def seconds_since_last_move_away(session: Session) -> float | None:
                    ProviderDetailsHistory.reason.startswith(ERROR_BURST_REASON_PREFIX)))
     )
     return float(last) if last is not None else None
-
-
-def apply_plan(session: Session, plan: Plan, rows: dict[str, ProviderDetails]) -> None:
-    for change in plan.changes:
-        provider = rows[change.identifier]
-        session.execute(update(ProviderDetails).where(ProviderDetails.id == provider.id)
-                        .values(priority=change.new, updated_at=func.now()))
-        session.execute(insert(ProviderDetailsHistory).values(
-            provider_id=provider.id, priority=change.new, active=provider.active, reason=change.reason,
-            created_at=func.now()))
 
 
 def reweight_sms_providers(ctx: JobContext) -> None:
@@ -89,13 +79,12 @@ def reweight_sms_providers(ctx: JobContext) -> None:
         speeds = delivery_speeds(session, identifiers, window_seconds=cfg.sms_slow_window_seconds,
                                  after_seconds=cfg.sms_slow_after_seconds)
     with ctx.db.session() as session:
-        rows = {row.identifier: row for row in session.scalars(
-            select(ProviderDetails).where(ProviderDetails.notification_type == SMS, ProviderDetails.active.is_(True))
-            .order_by(ProviderDetails.identifier).with_for_update())}
+        rows = lock_active_sms_providers(session)
         plan = plan_priorities([ProviderPriority(r.identifier, r.priority) for r in rows.values()], speeds,
                                resting=cfg.sms_resting_priorities,
                                seconds_since_slow_move=seconds_since_last_move_away(session), rules=rules_from(cfg))
-        apply_plan(session, plan, rows)
+        for change in plan.changes:
+            record_priority_change(session, rows[change.identifier], change.new, change.reason)
     ctx.count(len(plan.changes))
     speeds_logged = {name: f"{speed.slow}/{speed.sent}" for name, speed in speeds.items()}
     if plan.changes:

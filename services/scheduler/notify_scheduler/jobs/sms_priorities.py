@@ -18,19 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIN_PRIORITY = 10
+from notify_shared.sms_priorities import MIN_PRIORITY, SLOW_REASON_PREFIX, ProviderPriority
+
 MAX_PRIORITY = 90
 TOTAL_PRIORITY = 100
-SLOW_REASON_PREFIX = "slow delivery"
-# The sender's error-burst moves (notify_sender.error_bursts) are moves away too: drift back waits for both.
-ERROR_BURST_REASON_PREFIX = "error burst"
 DRIFT_REASON_PREFIX = "drift back"
-
-
-@dataclass(frozen=True)
-class ProviderPriority:
-    identifier: str
-    priority: int
 
 
 @dataclass(frozen=True)
