@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from notify_devstack.infra import (
     LOCAL_PG,
@@ -31,6 +31,7 @@ from notify_shared.config import Settings
 from notify_shared.crypto import SecretBox
 from notify_shared.db import Database
 from notify_shared.migrate import upgrade
+from notify_shared.models import Notification
 
 from .processes import ProcessGroup
 
@@ -165,6 +166,18 @@ def make_service(db: Database, box: SecretBox, *, name: str | None = None, restr
                                               subject="Letter for ((name))", content="Dear ((name))")
         return SampleService(service.id, keys["normal"].key, keys["test"].key, keys["team"].key,
                              sms.id, email.id, letter.id)
+
+
+def stored(db: Database, notification_id: str) -> Notification | None:
+    """The notification row as the API stored it (None if nothing was)."""
+    with db.session() as session:
+        return session.get(Notification, uuid.UUID(notification_id))
+
+
+def count_for_service(db: Database, service_id: uuid.UUID) -> int:
+    with db.session() as session:
+        return session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.service_id == service_id))
 
 
 @pytest.fixture

@@ -9,25 +9,14 @@ import uuid
 import pytest
 import requests
 from notifications_python_client.errors import HTTPError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from notify_api.notifications.precompiled import PRECOMPILED_TEMPLATE_NAME, precompiled_template_id
 from notify_shared import queues
 from notify_shared.letters import precompiled
 from notify_shared.letters.store import FilesystemPdfStore
-from notify_shared.models import Notification, Template
-from notify_testkit.fixtures import make_service
-
-
-def stored(db, notification_id: str) -> Notification:
-    with db.session() as session:
-        return session.get(Notification, uuid.UUID(notification_id))
-
-
-def count_for_service(db, service_id) -> int:
-    with db.session() as session:
-        return session.scalar(
-            select(func.count()).select_from(Notification).where(Notification.service_id == service_id))
+from notify_shared.models import Template
+from notify_testkit.fixtures import count_for_service, make_service, stored
 
 
 def error_of(call, *args, **kwargs) -> tuple[int, list[dict]]:

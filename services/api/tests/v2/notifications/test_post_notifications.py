@@ -7,22 +7,10 @@ import uuid
 import pytest
 import requests
 from notifications_python_client.errors import HTTPError
-from sqlalchemy import func, select
 
 from notify_shared import provisioning, queues
-from notify_shared.models import Notification, Template
-from notify_testkit.fixtures import make_service
-
-
-def stored(db, notification_id: str) -> Notification | None:
-    with db.session() as session:
-        return session.get(Notification, uuid.UUID(notification_id))
-
-
-def count_for_service(db, service_id) -> int:
-    with db.session() as session:
-        return session.scalar(
-            select(func.count()).select_from(Notification).where(Notification.service_id == service_id))
+from notify_shared.models import Template
+from notify_testkit.fixtures import count_for_service, make_service, stored
 
 
 def errors_of(excinfo) -> tuple[int, list[dict]]:
