@@ -1,7 +1,10 @@
 """The claim rules in claims.py, against the real database."""
 from __future__ import annotations
 
-from sqlalchemy import update
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text, update
 
 from notify_sender import claims
 from notify_sender.claims import ClaimedNotification, NotClaimed
@@ -91,3 +94,25 @@ def test_unknown_notifications_are_reported_as_not_found(harness):
     import uuid
 
     assert claims.claim_for_sending(harness.db, uuid.uuid4(), 0).reason == "not_found"
+
+
+def test_a_batch_of_hand_overs_locks_its_rows_in_id_order_as_receipts_do(harness):
+    # A receipt batch holds the lower id and is about to lock the higher one (it locks in id order). A
+    # hand-over batch listing them the other way round must wait for the lower id without holding the higher
+    # one; otherwise each waits for the other and PostgreSQL fails one after deadlock_timeout.
+    low, high = sorted((harness.create_notification("sms"), harness.create_notification("sms")), key=str)
+    records = [claims.SentRecord.for_claim(claims.claim_for_sending(harness.db, notification_id, 0),
+                                           reference=f"r-{notification_id}", sent_by="mmg", billable_units=1)
+               for notification_id in (high, low)]
+    receipt = harness.db.engine.connect()
+    transaction = receipt.begin()
+    receipt.execute(text("SELECT id FROM notifications WHERE id = :id FOR UPDATE"), {"id": low})
+    with ThreadPoolExecutor(1) as pool:
+        recorded = pool.submit(claims.record_batch, harness.db, records)
+        time.sleep(0.5)  # the hand-over batch is now waiting on the lower id's lock
+        receipt.execute(text("SET LOCAL lock_timeout = '2s'"))
+        receipt.execute(text("SELECT id FROM notifications WHERE id = :id FOR UPDATE"), {"id": high})
+        transaction.commit()
+        receipt.close()
+
+        assert recorded.result(timeout=10) == [True, True]
