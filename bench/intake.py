@@ -14,6 +14,10 @@ then BENCH_INTAKE_ROUNDS (2) measured runs of BENCH_INTAKE_SECONDS (20) s, alter
 other tenants' noise on this shared machine falls on both. Afterwards every 201 must have its row:
 accepted <= persisted <= accepted + requests in flight when wrk stopped (wrk does not count those).
 
+BENCH_INTAKE_PROFILE=<path> records the API's workers with py-spy during its measured runs (`pip install
+py-spy` first; .svg for a flame graph, anything else py-spy's raw collapsed stacks). The profiler's sampling
+costs the API much of its throughput: profile to see where CPU goes, not to measure.
+
 Targets: api >= 0.75 x floor accepted/s, api p99 < 100 ms. Writes bench/results/intake.json; exits 1
 when a target is missed.
 """
@@ -56,6 +60,8 @@ ROUNDS = int(os.environ.get("BENCH_INTAKE_ROUNDS", "2"))
 WARMUP_SECONDS = 5
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "12"))
 DIAGNOSE_SHEDDING = os.environ.get("BENCH_INTAKE_UNSHED", "1") == "1"
+# A py-spy profile of the API's workers during its measured runs (the last one's), when a path is given.
+PROFILE = os.environ.get("BENCH_INTAKE_PROFILE", "")
 TARGET_RATIO = 0.75
 TARGET_P99_MS = 100.0
 
@@ -112,9 +118,18 @@ def measure(name: str, origin: str, script_body: str, api_key: str, pid: int, wo
     script = WRK_POST_SCRIPT.format(body=lua_string(script_body),
                                     authorization=lua_string(bearer(api_key, iat_offset=25)))
     load_before, cpu_before = os.getloadavg()[0], cpu_seconds(pid)
+    profiler = None
+    if PROFILE and name == "api" and seconds == SECONDS:
+        # --gil samples the thread holding the GIL (CPU, not threads waiting on I/O); --subprocesses the workers.
+        profiler = subprocess.Popen(["py-spy", "record", "-o", PROFILE, "-r", "200", "--gil", "--subprocesses",
+                                     "-p", str(pid), "-f", "flamegraph" if PROFILE.endswith(".svg") else "raw"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run = run_wrk(f"{origin}/v2/notifications/sms", script, connections=CONNECTIONS, seconds=seconds,
                   workdir=workdir)
     used = cpu_seconds(pid) - cpu_before
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(30)
     ok = run["requests"] - run["non_2xx"]
     return {**run, "app": name, "load_average_1m_before": round(load_before, 2),
             "load_average_1m_after": round(os.getloadavg()[0], 2),

@@ -144,7 +144,7 @@ MANIFEST_DRIFT: dict[str, tuple[Breakage, str]] = {
         "GUNICORN_THREADS",
     ),
     "slow reads allowed every place in the API": (
-        change_env("api", {"API_MAX_SLOW_READS": "28"}),
+        change_env("api", {"API_MAX_SLOW_READS": "32"}),
         "API_MAX_SLOW_READS must be at least 1 and below API_MAX_IN_FLIGHT",
     ),
     "load shedding switched off in a manifest": (
@@ -239,7 +239,7 @@ COMPOSE_DRIFT: dict[str, tuple[Callable[[dict], None], str]] = {
     ),
     "API bulkhead different from the manifest's": (
         lambda c: service(c, "api")["environment"].update(API_MAX_IN_FLIGHT="11"),
-        "service api: API_MAX_IN_FLIGHT is 11 here but 28 in deploy/api/manifest.yml [every environment]",
+        "service api: API_MAX_IN_FLIGHT is 11 here but 32 in deploy/api/manifest.yml [every environment]",
     ),
     "API pool timeout different from the manifest's": (
         lambda c: service(c, "api")["environment"].update(DB_POOL_TIMEOUT_SECONDS="30"),

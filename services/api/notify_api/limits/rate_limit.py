@@ -37,18 +37,24 @@ def check_rate_limit(store: LimitStore | None, caller: Caller,
     """Take one token from the caller's bucket or raise Notify's 429 RateLimitError.
 
     With a `notification_type`, today's counts for the channels such a send may count under are read in the
-    same Redis round trip and returned, for `daily_limits.check_daily_limits` to use. None when Redis is
+    same Redis round trip and returned, for `daily_limits.check_daily_limits` to use, and the send is counted
+    under its own channel (`SentToday.reserved`: the caller keeps or releases it). None when Redis is
     unavailable or not configured (limits then fail open, as everywhere here).
     """
     if store is None:
         return None
     rate_limit = caller.service.rate_limit
     day = daily_limits.today()
-    channels = daily_limits.possible_channels(notification_type) if notification_type else ()
+    channels, reserved = (), ()
+    if notification_type:
+        channels = daily_limits.possible_channels(notification_type)
+        # possible_channels lists the type's own channel first: the one reserved.
+        reserved = daily_limits.reservable_channels(notification_type, caller.key_type)
     taken = store.take_token(bucket_name(caller.service.id, caller.key_type),
                              rate_per_second=rate_limit / INTERVAL_SECONDS, capacity=bucket_capacity(rate_limit),
                              read=[daily_limits.counter_name(caller.service.id, c, caller.key_type, day)
-                                   for c in channels])
+                                   for c in channels],
+                             reserve=len(reserved), ttl_seconds=daily_limits.COUNTER_TTL_SECONDS)
     if taken is None:
         return None
     allowed, counts = taken
@@ -57,4 +63,8 @@ def check_rate_limit(store: LimitStore | None, caller: Caller,
         name = KEY_TYPE_NAMES.get(caller.key_type, caller.key_type.upper())
         raise RateLimitError(
             f"Exceeded rate limit for key type {name} of {rate_limit} requests per {INTERVAL_SECONDS} seconds")
-    return daily_limits.SentToday(day, dict(zip(channels, counts, strict=True))) if channels else None
+    if not channels:
+        return None
+    # Counts before this send: the reserved counters already include it.
+    before = {c: count - 1 if c in reserved else count for c, count in zip(channels, counts, strict=True)}
+    return daily_limits.SentToday(day, before, reserved=reserved)

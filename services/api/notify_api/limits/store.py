@@ -24,8 +24,9 @@ T = TypeVar("T")
 # A token bucket per key: refilled continuously at `rate` tokens a second up to `capacity`, never
 # below zero, and a request takes one token if there is one. Redis's own clock is used so that every
 # API instance measures time the same way. Rejected requests take nothing, as in Notify.
-# KEYS[2..] are daily counters read in the same round trip (intake then needs one Redis call before its
-# transaction instead of two); the reply is {allowed, count of KEYS[2], ...}.
+# KEYS[2..] are daily counters read in the same round trip (intake then needs one Redis call for its
+# limits instead of three); the first ARGV[3] of them are reserved when a token is taken: one is added, and a
+# new counter expires after ARGV[4] s. The reply is {allowed, count of KEYS[2], ...}, reservations included.
 TOKEN_BUCKET = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
@@ -46,9 +47,20 @@ if tokens >= 1 then
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+local reserve = 0
+if allowed == 1 then
+  reserve = tonumber(ARGV[3] or '0')
+end
 local result = {allowed}
 for i = 2, #KEYS do
-  result[i] = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
+  if i - 1 <= reserve then
+    result[i] = redis.call('INCR', KEYS[i])
+    if redis.call('TTL', KEYS[i]) < 0 then
+      redis.call('EXPIRE', KEYS[i], ARGV[4])
+    end
+  else
+    result[i] = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
+  end
 end
 return result
 """
@@ -79,13 +91,14 @@ class LimitStore:
     def key(self, name: str) -> str:
         return f"{self.key_prefix}{name}"
 
-    def take_token(self, name: str, *, rate_per_second: float, capacity: int,
-                   read: Sequence[str] = ()) -> tuple[bool, list[int]] | None:
+    def take_token(self, name: str, *, rate_per_second: float, capacity: int, read: Sequence[str] = (),
+                   reserve: int = 0, ttl_seconds: int = 0) -> tuple[bool, list[int]] | None:
         """(True if the bucket had a token (now taken), False if empty; the counts of the `read` counters),
-        or None if Redis is unavailable. One round trip."""
+        or None if Redis is unavailable. One round trip. With a token taken, the first `reserve` of the `read`
+        counters get one added first (a new one expiring after `ttl_seconds`)."""
         def take() -> tuple[bool, list[int]]:
             reply = self._token_bucket(keys=[self.key(name), *(self.key(n) for n in read)],
-                                       args=[repr(rate_per_second), capacity])
+                                       args=[repr(rate_per_second), capacity, reserve, ttl_seconds])
             return bool(reply[0]), [int(count) for count in reply[1:]]
 
         return self._run("token_bucket", take)
@@ -101,6 +114,15 @@ class LimitStore:
             self._increment(keys=[self.key(n) for n in names], args=[ttl_seconds])
 
         self._run("daily_increment", write)
+
+    def decrement(self, names: Sequence[str]) -> None:
+        def write() -> None:
+            pipe = self._client.pipeline(transaction=False)
+            for name in names:
+                pipe.decr(self.key(name))
+            pipe.execute()
+
+        self._run("daily_release", write)
 
     def _run(self, operation: str, action: Callable[[], T]) -> T | None:
         if not self.breaker.allows():

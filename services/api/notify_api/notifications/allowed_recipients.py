@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from notify_shared.recipients import InvalidRecipient, validate_phone_number
@@ -33,7 +34,7 @@ def _normalised_phone(number: str) -> str | None:
         return None
 
 
-def may_receive(session: Session, service_id: uuid.UUID, *, email_address: str | None = None,
+def may_receive(session: Session | Connection, service_id: uuid.UUID, *, email_address: str | None = None,
                 phone_number: str | None = None) -> bool:
     """True if the (already validated and normalised) recipient is a team member or on the guest list."""
     for kind, recipient in session.execute(_ALLOWED_RECIPIENTS, {"service_id": service_id}):

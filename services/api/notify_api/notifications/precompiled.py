@@ -40,6 +40,7 @@ from notify_shared.models import Notification, Template, TemplateHistory, utcnow
 from ..api_keys import Caller
 from ..context import ApiContext
 from ..limits import daily_limits
+from ..limits.daily_limits import SentToday
 from . import letters, store
 from .publishing import publish_send
 from .sending import _row, check_service_permission
@@ -111,7 +112,7 @@ def _status_after_scan(clean: bool, checked: validation.ValidatedLetter) -> str:
 
 
 def send_precompiled_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *,
-                            request_id: str | None) -> dict[str, Any]:
+                            request_id: str | None, sent_today: SentToday | None = None) -> dict[str, Any]:
     """Accept the letter; the 201 body is Notify's `{"id", "reference", "postage"}`."""
     check_service_permission(caller, statuses.LETTER)
     _check_key_and_mode(caller)
@@ -120,7 +121,7 @@ def send_precompiled_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, 
     except validation.PrecompiledLetterInvalid as exc:
         raise BadRequestError(exc.message) from exc
     channels = daily_limits.channels_for(statuses.LETTER)
-    daily_limits.check_daily_limits(ctx.limits, caller, channels)
+    daily_limits.check_daily_limits(ctx.limits, caller, channels, sent_today)
 
     notification_id = uuid.uuid4()
     if ctx.letter_pdfs is None:
@@ -141,7 +142,7 @@ def send_precompiled_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, 
             personalisation=_address_personalisation(lines), client_reference=form["reference"],
             postage=postage, status=statuses.PENDING_VIRUS_CHECK, billable_units=sheets(checked.page_count),
         ))
-    daily_limits.count_sent(ctx.limits, caller, channels)
+    daily_limits.count_sent(ctx.limits, caller, channels, sent_today)
 
     status = _status_after_scan(scan_for_viruses(notification_id, checked.pdf), checked)
     with ctx.db.session() as session:

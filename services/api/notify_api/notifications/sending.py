@@ -3,9 +3,9 @@
 Each send_* function checks the day's sending limit first (from the counts the rate limit's Redis call read,
 `limits.daily_limits.SentToday`; never a network call inside the transaction), then takes the template
 (from the per-process cache, `template_cache.py`) and any sender or reply-to it names, applies every rule
-while the transaction is open but without any network I/O, inserts the `created` row, commits, and only
-then counts the send in Redis and publishes to the bus. Simulated recipients go through every check but are neither
-stored, counted nor published.
+while the transaction (a Core one, `Database.transaction`) is open but without any network I/O, inserts the
+`created` row, commits, and only then keeps the send's daily-limit reservation and publishes to the bus.
+Simulated recipients go through every check but are neither stored, counted nor published.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from notify_shared import statuses
 from notify_shared.errors import BadRequestError
@@ -57,25 +57,25 @@ def check_service_permission(caller: Caller, notification_type: str) -> None:
         raise BadRequestError(f"Service is not allowed to send {PERMISSION_TEXT[notification_type]}")
 
 
-def check_recipient_allowed(session: Session, caller: Caller, *, simulated: bool, email_address: str | None = None,
+def check_recipient_allowed(conn: Connection, caller: Caller, *, simulated: bool, email_address: str | None = None,
                             phone_number: str | None = None) -> None:
     """Team keys, and live keys of trial-mode services, may only send to the team and the guest list."""
     if simulated or caller.key_type == statuses.KEY_TYPE_TEST:
         return
     if caller.key_type != statuses.KEY_TYPE_TEAM and not caller.service.restricted:
         return
-    if allowed_recipients.may_receive(session, caller.service.id, email_address=email_address,
+    if allowed_recipients.may_receive(conn, caller.service.id, email_address=email_address,
                                       phone_number=phone_number):
         return
     raise BadRequestError(TEAM_KEY_RECIPIENT if caller.key_type == statuses.KEY_TYPE_TEAM else TRIAL_MODE_RECIPIENT)
 
 
-def _template_for(ctx: ApiContext, session: Session, caller: Caller, template_id: str,
+def _template_for(ctx: ApiContext, conn: Connection, caller: Caller, template_id: str,
                   notification_type: str) -> store.TemplateRecord:
     if ctx.templates is not None:
-        template = ctx.templates.get(session, caller.service.id, uuid.UUID(template_id))
+        template = ctx.templates.get(conn, caller.service.id, uuid.UUID(template_id))
     else:
-        template = store.get_template(session, caller.service.id, uuid.UUID(template_id))
+        template = store.get_template(conn, caller.service.id, uuid.UUID(template_id))
     if template is None:
         raise BadRequestError("Template not found")
     if template.template_type != notification_type:
@@ -108,12 +108,14 @@ def _row(ctx: ApiContext, caller: Caller, *, notification_id: uuid.UUID, notific
     }
 
 
-def _after_commit(ctx: ApiContext, caller: Caller, accepted: Accepted, request_id: str | None) -> None:
+def _after_commit(ctx: ApiContext, caller: Caller, accepted: Accepted, request_id: str | None,
+                  sent_today: SentToday | None) -> None:
     if not accepted.stored:
+        daily_limits.release(ctx.limits, caller, sent_today)
         log.info("simulated_notification_accepted", notification_id=str(accepted.notification_id),
                  notification_type=accepted.notification_type)
         return
-    daily_limits.count_sent(ctx.limits, caller, accepted.channels)
+    daily_limits.count_sent(ctx.limits, caller, accepted.channels, sent_today)
     publish_send(ctx.bus, ctx.publish_breaker, notification_id=accepted.notification_id,
                  notification_type=accepted.notification_type, key_type=caller.key_type, request_id=request_id)
 
@@ -128,23 +130,23 @@ def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_ro
     channels = daily_limits.channels_for(statuses.SMS, international=international)
     daily_limits.check_daily_limits(ctx.limits, caller, channels, sent_today)
     notification_id = uuid.uuid4()
-    with ctx.db.session() as session:
-        template = _template_for(ctx, session, caller, form["template_id"], statuses.SMS)
+    with ctx.db.transaction() as conn:
+        template = _template_for(ctx, conn, caller, form["template_id"], statuses.SMS)
         rules.check_personalisation_complete(personalisation, template.content)
         from_number = ctx.settings.default_sms_sender
         if form.get("sms_sender_id"):
-            from_number = store.get_sms_sender(session, caller.service.id, uuid.UUID(form["sms_sender_id"]))
+            from_number = store.get_sms_sender(conn, caller.service.id, uuid.UUID(form["sms_sender_id"]))
             if from_number is None:
                 raise BadRequestError(f"sms_sender_id {form['sms_sender_id']} does not exist in database for "
                                       f"service id {caller.service.id}")
         elif caller.service.default_sms_sender:
             from_number = caller.service.default_sms_sender
-        check_recipient_allowed(session, caller, simulated=simulated, phone_number=normalised)
+        check_recipient_allowed(conn, caller, simulated=simulated, phone_number=normalised)
         if international and not caller.service.has_permission(INTERNATIONAL_SMS_PERMISSION):
             raise BadRequestError("Cannot send to international mobile numbers")
         content = rules.render_sms(template.content, personalisation)
         if not simulated:
-            store.insert_notification(session, _row(
+            store.insert_notification(conn, _row(
                 ctx, caller, notification_id=notification_id, notification_type=statuses.SMS, template=template,
                 to=form["phone_number"], normalised_to=normalised, personalisation=personalisation,
                 client_reference=form.get("reference"), international=international,
@@ -153,7 +155,7 @@ def send_sms(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_ro
                 reply_to_text=from_number,
             ))
     _after_commit(ctx, caller, Accepted(notification_id, statuses.SMS, stored=not simulated, channels=channels),
-                  request_id)
+                  request_id, sent_today)
     return serialise.post_sms_response(
         notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
         template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
@@ -175,26 +177,26 @@ def send_email(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url_
     # Files become download links before the transaction: storing one is a network call.
     personalisation = attach_files(ctx.documents, caller, personalisation, recipient=address, simulated=simulated,
                                    base_url=ctx.settings.document_download_base_url or url_root)
-    with ctx.db.session() as session:
-        template = _template_for(ctx, session, caller, form["template_id"], statuses.EMAIL)
+    with ctx.db.transaction() as conn:
+        template = _template_for(ctx, conn, caller, form["template_id"], statuses.EMAIL)
         rules.check_personalisation_complete(personalisation, template.subject, template.content)
         reply_to = caller.service.default_reply_to
         if form.get("email_reply_to_id"):
-            reply_to = store.get_email_reply_to(session, caller.service.id, uuid.UUID(form["email_reply_to_id"]))
+            reply_to = store.get_email_reply_to(conn, caller.service.id, uuid.UUID(form["email_reply_to_id"]))
             if reply_to is None:
                 raise BadRequestError(f"email_reply_to_id {form['email_reply_to_id']} does not exist in database "
                                       f"for service id {caller.service.id}")
-        check_recipient_allowed(session, caller, simulated=simulated, email_address=address)
+        check_recipient_allowed(conn, caller, simulated=simulated, email_address=address)
         content = rules.render_email(template.content, template.subject, personalisation)
         if not simulated:
-            store.insert_notification(session, _row(
+            store.insert_notification(conn, _row(
                 ctx, caller, notification_id=notification_id, notification_type=statuses.EMAIL, template=template,
                 to=address, normalised_to=address.lower(), personalisation=personalisation,
                 client_reference=form.get("reference"), reply_to_text=reply_to,
                 one_click_unsubscribe_url=form.get("one_click_unsubscribe_url"),
             ))
     _after_commit(ctx, caller, Accepted(notification_id, statuses.EMAIL, stored=not simulated, channels=channels),
-                  request_id)
+                  request_id, sent_today)
     return serialise.post_email_response(
         notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
         template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,
@@ -211,8 +213,8 @@ def send_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url
     channels = daily_limits.channels_for(statuses.LETTER)
     daily_limits.check_daily_limits(ctx.limits, caller, channels, sent_today)
     notification_id = uuid.uuid4()
-    with ctx.db.session() as session:
-        template = _template_for(ctx, session, caller, form["template_id"], statuses.LETTER)
+    with ctx.db.transaction() as conn:
+        template = _template_for(ctx, conn, caller, form["template_id"], statuses.LETTER)
         rules.check_personalisation_complete(personalisation, template.subject, template.content)
         # Notify answers these two with 403, unlike the 400 for texts and emails.
         if caller.key_type == statuses.KEY_TYPE_TEAM:
@@ -221,13 +223,14 @@ def send_letter(ctx: ApiContext, caller: Caller, form: Mapping[str, Any], *, url
             raise BadRequestError("Cannot send letters when service is in trial mode", status_code=403)
         address = letters.address_from_personalisation(personalisation)
         content = rules.render_letter(template.content, template.subject, personalisation)
-        store.insert_notification(session, _row(
+        store.insert_notification(conn, _row(
             ctx, caller, notification_id=notification_id, notification_type=statuses.LETTER, template=template,
             to=address.as_text(), normalised_to=address.postcode.replace(" ", "").lower(),
             personalisation=personalisation, client_reference=form.get("reference"),
             postage=template.postage or "second",
         ))
-    _after_commit(ctx, caller, Accepted(notification_id, statuses.LETTER, stored=True, channels=channels), request_id)
+    _after_commit(ctx, caller, Accepted(notification_id, statuses.LETTER, stored=True, channels=channels), request_id,
+                  sent_today)
     return serialise.post_letter_response(
         notification_id=notification_id, client_reference=form.get("reference"), template_id=template.id,
         template_version=template.version, service_id=caller.service.id, url_root=url_root, content=content,

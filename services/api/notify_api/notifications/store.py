@@ -9,9 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, bindparam, cast, func, literal_column, or_, select, text, tuple_, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from notify_shared.models import Notification, ServiceEmailReplyTo, ServiceSmsSender, Template, TemplateHistory
+
+# The send path runs in a Core transaction (Database.transaction), the readers in an ORM session; the
+# statements here work in either.
+Executor = Session | Connection
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,12 @@ _TEMPLATE_FOR_SERVICE = (
 _INSERT_NOTIFICATION = Notification.__table__.insert()
 
 
-def get_template(session: Session, service_id: uuid.UUID, template_id: uuid.UUID) -> TemplateRecord | None:
+def get_template(session: Executor, service_id: uuid.UUID, template_id: uuid.UUID) -> TemplateRecord | None:
     row = session.execute(_TEMPLATE_FOR_SERVICE, {"template_id": template_id, "service_id": service_id}).first()
     return TemplateRecord(*row) if row else None
 
 
-def get_sms_sender(session: Session, service_id: uuid.UUID, sms_sender_id: uuid.UUID) -> str | None:
+def get_sms_sender(session: Executor, service_id: uuid.UUID, sms_sender_id: uuid.UUID) -> str | None:
     return session.execute(
         select(ServiceSmsSender.sms_sender)
         .where(ServiceSmsSender.id == sms_sender_id, ServiceSmsSender.service_id == service_id,
@@ -60,7 +65,7 @@ def get_sms_sender(session: Session, service_id: uuid.UUID, sms_sender_id: uuid.
     ).scalar_one_or_none()
 
 
-def get_email_reply_to(session: Session, service_id: uuid.UUID, reply_to_id: uuid.UUID) -> str | None:
+def get_email_reply_to(session: Executor, service_id: uuid.UUID, reply_to_id: uuid.UUID) -> str | None:
     return session.execute(
         select(ServiceEmailReplyTo.email_address)
         .where(ServiceEmailReplyTo.id == reply_to_id, ServiceEmailReplyTo.service_id == service_id,
@@ -68,10 +73,11 @@ def get_email_reply_to(session: Session, service_id: uuid.UUID, reply_to_id: uui
     ).scalar_one_or_none()
 
 
-def insert_notification(session: Session, values: dict[str, Any]) -> None:
-    # Core insert on the session's connection (same transaction): one statement, and none of the ORM's
+def insert_notification(db: Executor, values: dict[str, Any]) -> None:
+    # A Core insert (on a session's connection: the same transaction): one statement, and none of the ORM's
     # per-statement execution machinery on the hottest path.
-    session.connection().execute(_INSERT_NOTIFICATION, values)
+    connection = db.connection() if isinstance(db, Session) else db
+    connection.execute(_INSERT_NOTIFICATION, values)
 
 
 def _with_template_text():

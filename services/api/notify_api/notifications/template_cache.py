@@ -16,8 +16,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from . import store
 
 
@@ -37,7 +35,8 @@ class TemplateCache:
         self._entries: dict[tuple[uuid.UUID, uuid.UUID], _Entry] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, service_id: uuid.UUID, template_id: uuid.UUID) -> store.TemplateRecord | None:
+    def get(self, session: store.Executor, service_id: uuid.UUID,
+            template_id: uuid.UUID) -> store.TemplateRecord | None:
         """The template from the cache, or read through `session` (no network I/O either way)."""
         if self.ttl_seconds <= 0:
             return store.get_template(session, service_id, template_id)

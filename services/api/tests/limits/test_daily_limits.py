@@ -112,7 +112,22 @@ def test_simulated_recipients_are_checked_but_not_counted(notify_client, sample_
     send_sms(client, sample_service, "07700900111")
     send_sms(client, sample_service, "07700900222")
 
-    assert limits_redis.get(counter(sample_service.id, "sms")) is None
+    # Each took a reservation with its rate-limit token and gave it back.
+    assert int(limits_redis.get(counter(sample_service.id, "sms")) or 0) == 0
+
+
+def test_sends_refused_after_their_token_are_not_counted(notify_client, sample_service, db, limits_redis, counter):
+    set_limits(db, sample_service.id, sms_message_limit=1, letter_message_limit=1)
+    client = notify_client(sample_service.api_key)
+
+    assert refused(client.send_sms_notification, "07700900456", "f" * 8 + "-0000-4000-8000-" + "0" * 12)[0] == 400
+    assert refused(send_sms, client, sample_service, "not a number")[0] == 400
+    assert refused(client.send_letter_notification, str(sample_service.letter_template_id), {"name": "Ada"})[0] == 400
+    assert int(limits_redis.get(counter(sample_service.id, "sms")) or 0) == 0
+    assert int(limits_redis.get(counter(sample_service.id, "letter")) or 0) == 0
+
+    send_sms(client, sample_service)  # the whole allowance is still there
+    assert limits_redis.get(counter(sample_service.id, "sms")) == "1"
 
 
 def test_trial_mode_services_may_send_50_a_day(notify_client, db, secret_box, limits_redis, counter, add_team_member):
