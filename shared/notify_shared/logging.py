@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from typing import Any, TextIO
 
 import orjson
@@ -27,9 +28,31 @@ def _orjson_text(event_dict: dict, **options: Any) -> str:
         return json.dumps(event_dict, **options)
 
 
+_WRITE_LOCK = threading.Lock()
+
+
+class _LineWriter:
+    """A structlog logger that writes each line with its newline in one `write`.
+
+    structlog's PrintLogger writes the newline separately, so lines from a service's worker processes
+    sharing one stdout ran into each other. Without a stream of its own it writes to whatever `sys.stdout`
+    is at the time (as PrintLogger does), so output captured by a test or redirected later is followed.
+    """
+
+    def __init__(self, stream: TextIO | None = None):
+        self._stream = stream
+
+    def msg(self, message: str) -> None:
+        stream = self._stream or sys.stdout
+        with _WRITE_LOCK:
+            stream.write(message + "\n")
+            stream.flush()
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = failure = err = msg
+
+
 def configure_logging(service: str, fmt: str = "console", level: str = "INFO", *, stream: TextIO | None = None) -> None:
     """Log lines go to stdout unless `stream` says otherwise (a CLI keeps stdout for its own output)."""
-    stream = stream or sys.stdout
     renderer = (
         structlog.processors.JSONRenderer(serializer=_orjson_text)
         if fmt == "json"
@@ -45,14 +68,12 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO", *
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        # One write per line (PrintLogger writes the newline separately), so lines from a service's worker
-        # processes sharing one stdout never run into each other.
-        logger_factory=structlog.WriteLoggerFactory(file=stream),
+        logger_factory=lambda *_args: _LineWriter(stream),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Library loggers (gunicorn, kombu, botocore) go through the stdlib at WARNING and above.
-    logging.basicConfig(level=logging.WARNING, stream=stream,
+    logging.basicConfig(level=logging.WARNING, stream=stream or sys.stdout,
                         format=f"service={service} logger=%(name)s level=%(levelname)s event=%(message)r")
 
 
