@@ -21,12 +21,16 @@ FAILING = "mmg"
 HEALTHY = "firetext"
 # Production moves priority after 50 errors a minute; a drill's few texts must be enough to show it.
 ERROR_THRESHOLD = 2
+# Production drifts back an hour after the last move away; the long drill cannot wait that long. A minute
+# is still longer than the short drill lasts after its move, so it sees the moved priorities.
+DRIFT_DELAY_SECONDS = 60
 RESTING = {"firetext": 50, "mmg": 50}
 
 
 @pytest.fixture
 def stack_env(stack_env):
-    return {**stack_env, "SMS_PROVIDER_ERROR_THRESHOLD": str(ERROR_THRESHOLD)}
+    return {**stack_env, "SMS_PROVIDER_ERROR_THRESHOLD": str(ERROR_THRESHOLD),
+            "SMS_PROVIDER_DRIFT_DELAY_SECONDS": str(DRIFT_DELAY_SECONDS)}
 
 
 def sms_priorities(db) -> dict[str, int]:
@@ -99,7 +103,8 @@ def test_sms_priorities_drift_back_to_resting_after_a_provider_recovers(drill_se
     ids, _, _ = fail_over_then_recover(client, drill_service, simulator, db)
     assert sms_priorities(db)[FAILING] < RESTING[FAILING]
 
-    # The scheduler's sms-provider-reweighting job runs at every fifth minute (UTC); allow two runs.
+    # The scheduler's sms-provider-reweighting job runs at every fifth minute (UTC), and drifts one step (10
+    # points) a run once the last move is DRIFT_DELAY_SECONDS old; allow two runs.
     wait_until(lambda: sms_priorities(db) == RESTING, timeout=660, interval=5, message="drift back to 50/50")
     assert priority_reasons(db)[-1].startswith("drift back")
     assert_nothing_lost(client, simulator, ids, census=census, processes=processes, timeout=60)
