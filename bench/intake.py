@@ -8,7 +8,8 @@ emulator is far too slow to measure intake):
   api    the real API, started as bench/drill.py starts it (manifest env, notify_devstack's argv);
   floor  bench/intake_floor_app.py: verify the JWT, insert one row, publish one kombu message.
 
-Load: wrk, closed loop, BENCH_INTAKE_CONNECTIONS (32) connections. One JWT per wrk run, dated 25 s
+Load: wrk (or, where it is not installed, bench/receipts_load.py, which costs the shared CPU more and says so
+in the results), closed loop, BENCH_INTAKE_CONNECTIONS (32) connections. One JWT per run, dated 25 s
 ahead, so it stays inside the API's 30 s clock window for the whole run. Each app gets a 5 s warm-up,
 then BENCH_INTAKE_ROUNDS (3) measured runs of BENCH_INTAKE_SECONDS (20) s, alternating floor/api so
 other tenants' noise on this shared machine falls on both. Afterwards every 201 must have its row:
@@ -40,13 +41,10 @@ from sqlalchemy import create_engine, func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     ROOT,
-    WRK_POST_SCRIPT,
     bearer,
-    lua_string,
     machine,
     now_iso,
-    require_wrk,
-    run_wrk,
+    post_closed_loop,
     write_results,
 )
 from drill import ApiProcess, _children, _jiffies, load_api_manifest, provision, start_infra  # noqa: E402
@@ -118,8 +116,7 @@ def cpu_seconds(pid: int) -> float:
 
 def measure(name: str, origin: str, script_body: str, api_key: str, pid: int, workdir: Path,
             seconds: int) -> dict[str, Any]:
-    script = WRK_POST_SCRIPT.format(body=lua_string(script_body),
-                                    authorization=lua_string(bearer(api_key, iat_offset=25)))
+    authorization = bearer(api_key, iat_offset=25)
     load_before, cpu_before = os.getloadavg()[0], cpu_seconds(pid)
     profiler = None
     if PROFILE and name == "api" and seconds == SECONDS:
@@ -127,8 +124,8 @@ def measure(name: str, origin: str, script_body: str, api_key: str, pid: int, wo
         profiler = subprocess.Popen(["py-spy", "record", "-o", PROFILE, "-r", "200", "--gil", "--subprocesses",
                                      "-p", str(pid), "-f", "flamegraph" if PROFILE.endswith(".svg") else "raw"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    run = run_wrk(f"{origin}/v2/notifications/sms", script, connections=CONNECTIONS, seconds=seconds,
-                  workdir=workdir)
+    run = post_closed_loop(f"{origin}/v2/notifications/sms", script_body, authorization=authorization,
+                           connections=CONNECTIONS, seconds=seconds, workdir=workdir)
     used = cpu_seconds(pid) - cpu_before
     if profiler is not None:
         profiler.send_signal(signal.SIGINT)
@@ -155,7 +152,6 @@ def queued(client: redis.Redis, prefix: str) -> int:
 
 
 def main() -> int:
-    require_wrk()
     manifest = load_api_manifest()
     workdir = Path(tempfile.mkdtemp(prefix="notify-bench-intake-"))
     began = time.monotonic()
@@ -238,6 +234,7 @@ def main() -> int:
         "broker": f"kombu Redis transport ({infra.broker_url}); the SQS emulator is too slow to measure intake",
         "gunicorn": {k: env.get(k) for k in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "DB_POOL_SIZE",
                                              "DB_MAX_OVERFLOW", "API_MAX_IN_FLIGHT")},
+        "client": runs["api"][0]["client"] if runs["api"] else None,
         "connections": CONNECTIONS,
         "seconds_per_run": SECONDS,
         "rounds": ROUNDS,
@@ -261,7 +258,8 @@ def main() -> int:
                        f"   p50 {u['p50_ms']:.1f} ms   p99 {u['p99_ms']:.1f} ms   non-2xx {u['non_2xx']}\n")
         report["ratio_unshed_to_floor"] = round(u["accepted_per_second"] / f["accepted_per_second"], 3)
         path = write_results("intake", report)
-    print(f"""intake: POST /v2/notifications/sms, {CONNECTIONS} connections, {ROUNDS} x {SECONDS} s per app, Redis
+    print(f"""intake: POST /v2/notifications/sms, {CONNECTIONS} connections, {ROUNDS} x {SECONDS} s per app, Redis, \
+load from {report['client']}
   floor  {f['accepted_per_second']:>7.1f} accepted/s   p50 {f['p50_ms']:.1f} ms   p99 {f['p99_ms']:.1f} ms
   api    {a['accepted_per_second']:>7.1f} accepted/s   p50 {a['p50_ms']:.1f} ms   p99 {a['p99_ms']:.1f} ms   \
 non-2xx {a['non_2xx']}

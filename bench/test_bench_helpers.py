@@ -1,10 +1,14 @@
-"""Pure logic of the benchmark helpers: reading wrk's output, percentiles, the report's headline rows."""
+"""The benchmark helpers: reading wrk's output, percentiles, the report's headline rows, the Python load generator."""
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import receipts_load  # noqa: E402
 from _common import parse_wrk, percentile  # noqa: E402
 from run_all import rows_for  # noqa: E402
 
@@ -50,3 +54,33 @@ def test_intake_headline_compares_the_api_with_the_floor_of_the_same_run():
     assert round(throughput.ratio, 3) == 0.857
     assert throughput.met is True
     assert p99.met is True
+
+
+def test_the_python_load_generator_sends_the_headers_and_reports_latency():
+    seen: list[str | None] = []
+
+    class Created(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.headers.get("Authorization"))
+            self.send_response(201 if len(seen) % 2 else 503)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Created)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v2/notifications/sms"
+        result = asyncio.run(receipts_load.load(url, 0.5, 2, b'{"a": 1}', ("Authorization: Bearer abc",)))
+    finally:
+        server.shutdown()
+
+    assert result["requests"] == len(seen) > 0 and set(seen) == {"Bearer abc"}
+    assert result["accepted"] + result["non_2xx"] == result["requests"] and result["non_2xx"] > 0
+    assert 0 < result["p50_ms"] <= result["p90_ms"] <= result["p99_ms"]
