@@ -13,12 +13,14 @@ still serves), and not with a global key prefix (which kombu applies to commands
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
 from kombu.message import Message
 from kombu.transport import redis as kombu_redis
 from kombu.transport import virtual
+from redis.exceptions import NoScriptError
 
 from notify_shared.logging import get_logger
 
@@ -47,6 +49,9 @@ end
 return taken
 """
 
+# Hashed once: registering the script per call cost a SHA-1 of it on every take.
+_TAKE_SHA = hashlib.sha1(_TAKE.encode()).hexdigest()
+
 
 def supports_take(channel) -> bool:  # noqa: ANN001 - a kombu channel of any transport
     return (isinstance(channel, kombu_redis.Channel) and isinstance(channel.qos, kombu_redis.QoS)
@@ -58,9 +63,12 @@ def take_waiting(channel, queue: str, limit: int) -> list[Message]:  # noqa: ANN
     if limit <= 0:
         return []
     qos = channel.qos
+    keys_and_args = (queue, qos.unacked_key, qos.unacked_index_key, limit, time.time())
     with channel.conn_or_acquire() as client:
-        items = client.register_script(_TAKE)(keys=[queue, qos.unacked_key, qos.unacked_index_key],
-                                              args=[limit, time.time()], client=client)
+        try:
+            items = client.evalsha(_TAKE_SHA, 3, *keys_and_args)
+        except NoScriptError:  # first use on this Redis, or after a SCRIPT FLUSH or restart
+            items = client.eval(_TAKE, 3, *keys_and_args)
     messages = []
     for item in items:
         message = channel.Message(json.loads(item), channel=channel)

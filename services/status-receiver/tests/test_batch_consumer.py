@@ -215,3 +215,17 @@ def test_on_redis_taken_messages_that_were_never_acked_come_back(redis_bus):
                              batch_size=10, wait_seconds=0.5)
     run_until(consumer, lambda: len(again) >= 5)
     assert sorted(again) == sorted(e.message_id for e in sent)
+
+
+def test_on_redis_a_take_works_on_a_server_that_has_not_seen_the_script(redis_bus):
+    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(3)]
+    for envelope in sent:
+        redis_bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    name = redis_bus.queue(queues.DELIVERY_RECEIPTS).name
+    # As after a Redis restart: every script user here falls back to EVAL once.
+    redis.Redis(host="127.0.0.1", port=6379, db=13).script_flush()
+    with redis_bus.connection() as conn:
+        taken = take_waiting(conn.default_channel, name, 10)
+        assert [Envelope.from_dict(m.decode()).message_id for m in taken] == [e.message_id for e in sent]
+        for message in taken:
+            message.ack()
