@@ -49,6 +49,6 @@ def publish_send(bus: Bus, breaker: CooldownBreaker, *, notification_id: uuid.UU
         return False
     breaker.record_success()
     # Reported on the request's own line (request_finished) rather than a second line per send: a log line
-    # costs intake about as much CPU as its publish (docs/performance.md, intake).
+    # cost intake about half as much CPU as the publish itself (docs/performance.md, intake).
     bind(notification_id=str(notification_id), queue=queue)
     return True
