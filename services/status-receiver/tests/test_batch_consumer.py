@@ -24,10 +24,16 @@ def run_until(consumer: BatchConsumer, done, timeout: float = 20.0) -> None:
     thread.join(10)
 
 
-def test_messages_waiting_together_are_handed_over_in_one_batch(bus):
-    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(6)]
+def publish_receipts(bus: Bus, count: int) -> list[Envelope]:
+    """`count` receipt envelopes published in order, n0 first."""
+    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(count)]
     for envelope in sent:
         bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    return sent
+
+
+def test_messages_waiting_together_are_handed_over_in_one_batch(bus):
+    sent = publish_receipts(bus, 6)
     batches: list[list[str]] = []
     consumer = BatchConsumer(bus, queues.DELIVERY_RECEIPTS, lambda b: batches.append([e.message_id for e in b]),
                              batch_size=10, wait_seconds=0.5)
@@ -73,8 +79,7 @@ def _queue_counts(conn, bus) -> tuple[int, int]:
 def test_ack_all_deletes_from_sqs_ten_at_a_time(bus):
     if not bus.url.startswith("sqs"):
         pytest.skip("DeleteMessageBatch is SQS's; Redis has its own test")
-    for i in range(13):
-        bus.publish(queues.DELIVERY_RECEIPTS, Envelope(kind="sms-receipt", notification_id=f"n{i}"))
+    publish_receipts(bus, 13)
     received: list[Message] = []
     with bus.connection() as conn:
         calls: list[str] = []
@@ -100,8 +105,7 @@ def test_ack_all_deletes_from_sqs_ten_at_a_time(bus):
 def test_a_message_sqs_would_not_batch_delete_is_acked_alone_and_stays_in_flight(bus):
     if not bus.url.startswith("sqs"):
         pytest.skip("DeleteMessageBatch is SQS's")
-    for i in range(3):
-        bus.publish(queues.DELIVERY_RECEIPTS, Envelope(kind="sms-receipt", notification_id=f"n{i}"))
+    publish_receipts(bus, 3)
     received: list[Message] = []
     with bus.connection() as conn:
         calls: list[str] = []
@@ -124,9 +128,7 @@ def test_a_message_sqs_would_not_batch_delete_is_acked_alone_and_stays_in_flight
         assert _queue_counts(conn, bus) == (0, 1)
 
 def test_ack_all_acks_on_redis_in_one_round_trip(redis_bus):
-    envelopes = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(5)]
-    for envelope in envelopes:
-        redis_bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    publish_receipts(redis_bus, 5)
     received: list[Message] = []
     with redis_bus.connection() as conn:
         with conn.Consumer([redis_bus.queue(queues.DELIVERY_RECEIPTS)],
@@ -148,9 +150,7 @@ def test_ack_all_acks_on_redis_in_one_round_trip(redis_bus):
 
 
 def test_a_handled_batch_leaves_nothing_on_the_queue(bus):
-    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(12)]
-    for envelope in sent:
-        bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    sent = publish_receipts(bus, 12)
     handled: list[str] = []
     consumer = BatchConsumer(bus, queues.DELIVERY_RECEIPTS, lambda b: handled.extend(e.message_id for e in b),
                              batch_size=20, wait_seconds=0.5)
@@ -181,9 +181,7 @@ def redis_bus(settings, monkeypatch):
 
 
 def test_on_redis_a_waiting_batch_is_taken_at_once_and_acked(redis_bus):
-    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(30)]
-    for envelope in sent:
-        redis_bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    sent = publish_receipts(redis_bus, 30)
     batches: list[list[str]] = []
     consumer = BatchConsumer(redis_bus, queues.DELIVERY_RECEIPTS, lambda b: batches.append([e.message_id for e in b]),
                              batch_size=50, wait_seconds=0.5)
@@ -201,9 +199,7 @@ def test_on_redis_a_waiting_batch_is_taken_at_once_and_acked(redis_bus):
 
 
 def test_on_redis_taken_messages_that_were_never_acked_come_back(redis_bus):
-    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(5)]
-    for envelope in sent:
-        redis_bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    sent = publish_receipts(redis_bus, 5)
     name = redis_bus.queue(queues.DELIVERY_RECEIPTS).name
     with redis_bus.connection() as conn:
         taken = take_waiting(conn.default_channel, name, 10)
@@ -218,9 +214,7 @@ def test_on_redis_taken_messages_that_were_never_acked_come_back(redis_bus):
 
 
 def test_on_redis_a_take_works_on_a_server_that_has_not_seen_the_script(redis_bus):
-    sent = [Envelope(kind="sms-receipt", notification_id=f"n{i}") for i in range(3)]
-    for envelope in sent:
-        redis_bus.publish(queues.DELIVERY_RECEIPTS, envelope)
+    sent = publish_receipts(redis_bus, 3)
     name = redis_bus.queue(queues.DELIVERY_RECEIPTS).name
     # As after a Redis restart: every script user here falls back to EVAL once.
     redis.Redis(host="127.0.0.1", port=6379, db=13).script_flush()
