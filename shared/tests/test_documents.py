@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlparse
 
-import boto3
 import pytest
 
 from notify_shared.documents import sealing
@@ -64,22 +62,14 @@ def test_configuration_picks_s3_when_a_bucket_is_named(monkeypatch):
     assert isinstance(document_store(bucket="documents"), S3DocumentStore)
 
 
-def test_s3_store_round_trips_a_document_with_its_expiry_and_retention_tag(broker_url, monkeypatch):
-    # The session's moto server speaks S3 as well as SQS.
-    endpoint = f"http://{urlparse(broker_url).hostname}:{urlparse(broker_url).port}"
-    for name, value in {"AWS_ACCESS_KEY_ID": "notify", "AWS_SECRET_ACCESS_KEY": "notify",
-                        "AWS_DEFAULT_REGION": "eu-west-2"}.items():
-        monkeypatch.setenv(name, value)
-    bucket = f"documents-{uuid.uuid4().hex[:8]}"
-    s3 = boto3.client("s3", endpoint_url=endpoint)
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
-    store = S3DocumentStore(bucket, endpoint_url=endpoint)
+def test_s3_store_round_trips_a_document_with_its_expiry_and_retention_tag(s3_bucket):
+    store = S3DocumentStore(s3_bucket.name, endpoint_url=s3_bucket.endpoint)
     service_id, document_id = uuid.uuid4(), uuid.uuid4()
 
     assert store.get(service_id, document_id) is None
     store.put(service_id, document_id, b"sealed", expires_at=EXPIRES, retention_period="4 weeks")
     stored = store.get(service_id, document_id)
-    tags = s3.get_object_tagging(Bucket=bucket, Key=f"{service_id}/{document_id}")["TagSet"]
+    tags = s3_bucket.client.get_object_tagging(Bucket=s3_bucket.name, Key=f"{service_id}/{document_id}")["TagSet"]
     store.delete(service_id, document_id)
 
     assert (stored.blob, stored.expires_at) == (b"sealed", EXPIRES)

@@ -10,7 +10,9 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import boto3
 import pytest
 from sqlalchemy import func, select, text
 
@@ -73,6 +75,27 @@ def broker_url(tmp_path_factory) -> str:
         yield emulator.start()
     finally:
         emulator.stop()
+
+
+@dataclass(frozen=True)
+class S3Bucket:
+    endpoint: str
+    name: str
+    client: object  # a boto3 S3 client for the endpoint
+
+
+@pytest.fixture
+def s3_bucket(broker_url, monkeypatch) -> S3Bucket:
+    """A fresh bucket on the session's moto server, which speaks S3 as well as SQS, with AWS env set for it."""
+    parts = urlsplit(broker_url)
+    endpoint = f"http://{parts.hostname}:{parts.port}"
+    for name, value in {"AWS_ACCESS_KEY_ID": "notify", "AWS_SECRET_ACCESS_KEY": "notify",
+                        "AWS_DEFAULT_REGION": "eu-west-2"}.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=endpoint)
+    name = f"bucket-{uuid.uuid4().hex[:8]}"
+    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    return S3Bucket(endpoint, name, client)
 
 
 @pytest.fixture
