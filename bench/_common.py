@@ -65,8 +65,7 @@ WRK_POST_SCRIPT = """\
 wrk.method = "POST"
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = {authorization}
-"""
+{headers}"""
 
 
 def _ms(value: str, unit: str) -> float:
@@ -105,20 +104,23 @@ def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def post_closed_loop(url: str, body: str, *, authorization: str, connections: int, seconds: int,
-                     workdir: Path) -> dict[str, Any]:
+def post_closed_loop(url: str, body: str, *, connections: int, seconds: int, workdir: Path,
+                     authorization: str | None = None, threads: int = 2) -> dict[str, Any]:
     """Closed-loop POSTs of a JSON body: wrk when installed, else bench/receipts_load.py (heavier on the CPU
     the servers share, so absolute figures are lower; `client` in the result says which ran)."""
     if have_wrk():
-        script = WRK_POST_SCRIPT.format(body=lua_string(body), authorization=lua_string(authorization))
-        return run_wrk(url, script, connections=connections, seconds=seconds, workdir=workdir)
+        headers = f'wrk.headers["Authorization"] = {lua_string(authorization)}\n' if authorization else ""
+        script = WRK_POST_SCRIPT.format(body=lua_string(body), headers=headers)
+        run = run_wrk(url, script, connections=connections, seconds=seconds, threads=threads, workdir=workdir)
+        return {**run, "accepted": run["requests"] - run["non_2xx"]}
     path = workdir / f"body-{time.monotonic_ns()}.json"
     path.write_text(body)
+    extra = [f"Authorization: {authorization}"] if authorization else []
     out = subprocess.run([sys.executable, str(BENCH / "receipts_load.py"), url, str(seconds), str(connections),
-                          str(path), f"Authorization: {authorization}"],
-                         capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+                          str(path), *extra], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     result = json.loads(out)
-    return {"requests": result["requests"], "non_2xx": result["non_2xx"], "socket_errors": result["errors"],
-            "seconds": seconds, "ok_per_second": round(result["accepted"] / seconds, 1),
+    return {"requests": result["requests"], "accepted": result["accepted"], "non_2xx": result["non_2xx"],
+            "socket_errors": result["errors"], "seconds": seconds,
+            "ok_per_second": round(result["accepted"] / seconds, 1),
             "p50_ms": result["p50_ms"], "p90_ms": result["p90_ms"], "p99_ms": result["p99_ms"],
             "client": f"bench/receipts_load.py x{connections} (wrk not installed)"}

@@ -32,9 +32,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -49,6 +47,9 @@ from pathlib import Path
 import redis
 import requests
 from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import post_closed_loop  # noqa: E402
 
 from notify_devstack.infra import LOCAL_PG, create_database, drop_database, free_port
 from notify_shared import provisioning, queues
@@ -214,40 +215,6 @@ def vacuum(stack: Stack) -> None:
 
 # ---------------------------------------------------------------------------------------------- webhook
 
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{body}'
-"""
-
-
-def load_with_wrk(url: str, seconds: float, workdir: Path) -> dict:
-    script = workdir / "mmg_receipt.lua"
-    script.write_text(WRK_SCRIPT.format(body=json.dumps(MMG_RECEIPT)))
-    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--timeout", "5s", "-s", str(script),
-                          url], capture_output=True, text=True, timeout=seconds + 30).stdout
-    total = int(re.search(r"(\d+) requests in ([\d.]+)(m?s)", out).group(1))
-    duration = float(re.search(r"requests in ([\d.]+)s", out).group(1))
-    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    errors = re.search(r"Socket errors: (.*)", out)
-    latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
-    return {"client": f"wrk -t1 -c{CONNECTIONS}", "requests": total, "accepted": total - non_2xx, "non_2xx": non_2xx,
-            "seconds": duration, "socket_errors": errors.group(1) if errors else "none",
-            "latency_avg": latency.group(1) if latency else None}
-
-
-def load_with_python(url: str, seconds: float, workdir: Path) -> dict:
-    """Without wrk: receipts_load.py, asyncio on raw sockets in its own process (light enough not to limit)."""
-    body = workdir / "mmg_receipt.json"
-    body.write_text(json.dumps(MMG_RECEIPT))
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "receipts_load.py"), url, str(seconds), str(CONNECTIONS),
-                          str(body)], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
-    result = json.loads(out)
-    return {"client": f"bench/receipts_load.py x{CONNECTIONS}", "requests": result["requests"],
-            "accepted": result["accepted"], "non_2xx": result["non_2xx"] + result["errors"],
-            "seconds": result["seconds"], "socket_errors": result["errors"]}
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children alive now (a gunicorn master and its workers)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -291,7 +258,8 @@ def load(url: str, seconds: float, workdir: Path, server_pid: int) -> dict:
     """
     server_before = cpu_seconds(server_pid)
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run = load_with_wrk(url, seconds, workdir) if shutil.which("wrk") else load_with_python(url, seconds, workdir)
+    run = post_closed_loop(url, json.dumps(MMG_RECEIPT), connections=CONNECTIONS, seconds=max(1, round(seconds)),
+                           threads=1, workdir=workdir)
     client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     run["server_cpu_seconds"] = round(cpu_seconds(server_pid) - server_before, 3)
     run["client_cpu_seconds"] = round((client_after.ru_utime + client_after.ru_stime)
@@ -303,7 +271,7 @@ def add_up(runs: list[dict]) -> dict:
     total = {"client": runs[0]["client"], "rounds": len(runs)}
     for key in ("requests", "accepted", "non_2xx", "seconds", "server_cpu_seconds", "client_cpu_seconds"):
         total[key] = round(sum(run[key] for run in runs), 3)
-    total["latency_avg"] = [run.get("latency_avg") for run in runs]
+    total["p99_ms"] = [run.get("p99_ms") for run in runs]
     answered = max(1, total["requests"])
     total["server_cpu_ms_per_request"] = round(1000 * total["server_cpu_seconds"] / answered, 3)
     total["client_cpu_ms_per_request"] = round(1000 * total["client_cpu_seconds"] / answered, 3)
